@@ -1,0 +1,1 @@
+//! Binds the Azure Functions to stepup behaviour.

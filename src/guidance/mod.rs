@@ -1,0 +1,1 @@
+//! Migration guidance as data, chosen per finding.

@@ -1,0 +1,3 @@
+//! Scan reports: the JSON contract and the human formats (table, Markdown, HTML, CSV).
+
+pub mod model;

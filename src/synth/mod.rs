@@ -1,0 +1,1 @@
+//! Deterministic synthetic tenants in the export layout, with labelled personas.
