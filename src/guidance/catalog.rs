@@ -220,7 +220,7 @@ const PIPELINES_WORKLOAD_IDENTITY: StepTemplate = StepTemplate {
 const TERRAFORM_OIDC_STEP: StepTemplate = StepTemplate {
     title: "Let Terraform authenticate with OIDC (ARM_USE_OIDC)",
     text: "Configure the azurerm provider (and an azurerm state backend) for OIDC with the \
-           identity's client id. In GitHub Actions the job needs `id-token: write`; in Azure \
+           identity's client id. In GitHub Actions the job needs \"id-token: write\"; in Azure \
            Pipelines run terraform inside AzureCLI@2 with addSpnToEnvironment: true and export \
            ARM_OIDC_TOKEN=$idToken. Never set ARM_CLIENT_SECRET.",
     snippet: Some((
@@ -255,8 +255,8 @@ terraform plan"#,
 
 const AZD_FEDERATED: StepTemplate = StepTemplate {
     title: "Sign azd in with a federated credential in CI",
-    text: "`azd pipeline config` creates the identity and federated credential for you; the \
-           pipeline then signs in without a password. Use `azure-pipelines` as the provider in \
+    text: "\"azd pipeline config\" creates the identity and federated credential for you; the \
+           pipeline then signs in without a password. Use \"azure-pipelines\" as the provider in \
            Azure Pipelines.",
     snippet: Some((
         "bash",
@@ -316,7 +316,7 @@ const CLI_MANAGED_IDENTITY: StepTemplate = StepTemplate {
     title: "Run the job as a managed identity (Azure CLI)",
     text: "Run the script on an Azure VM, scale set, container, Function or Automation account \
            with a managed identity and sign in as that identity instead of the user: no password \
-           and no MFA prompt are involved. Delete the `az login -u … -p …` line.",
+           and no MFA prompt are involved. Delete the \"az login -u … -p …\" line.",
     snippet: Some((
         "bash",
         r#"# system-assigned identity of the host
@@ -486,7 +486,7 @@ const SIGN_IN_WITH_MFA_CLI: StepTemplate = StepTemplate {
     title: "Sign in to Azure CLI with MFA",
     text: "Sign in interactively and complete MFA: a token obtained without MFA fails on \
            create, update and delete. Terraform, Bicep and Ansible on your machine reuse this \
-           login. `az login -u … -p …` can never satisfy MFA.",
+           login. \"az login -u … -p …\" can never satisfy MFA.",
     snippet: Some((
         "bash",
         r#"az logout
@@ -567,9 +567,9 @@ const POSTPONE_STEP: StepTemplate = StepTemplate {
 
 const SUPPORT_REQUEST: StepTemplate = StepTemplate {
     title: "Already failing? Ask Microsoft support to lift enforcement temporarily",
-    text: "Phase 2 is enforced and self-service postponement is no longer possible (it ended on \
-           @LAST_POSTPONE@). A Global Administrator can open an Azure support request to lift \
-           enforcement for a short time while the job is migrated.",
+    text: "Phase 2 is enforced, so self-service postponement no longer applies (it closed for \
+           every tenant on @LAST_POSTPONE@). A Global Administrator can open an Azure support \
+           request to lift enforcement for a short time while the job is migrated.",
     snippet: None,
     links: &[SUPPORT],
 };
