@@ -1,1 +1,380 @@
-//! Runtime configuration from the environment.
+//! Runtime configuration from the environment: one typed [`Config`], one table of every
+//! setting ([`SETTINGS`]) that the README, `local.settings.example.json` and the
+//! infrastructure templates are checked against.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::ids::TenantId;
+use crate::secret::Secret;
+use crate::settings::{OwnerEntry, OwnerRule, TenantSettings};
+
+/// One environment setting.
+#[derive(Debug, Clone, Copy)]
+pub struct SettingSpec {
+    /// The variable name.
+    pub name: &'static str,
+    /// The default, when the variable is unset.
+    pub default: Option<&'static str>,
+    /// Whether the value is a secret (Key Vault reference in Azure).
+    pub secret: bool,
+    /// What it does.
+    pub description: &'static str,
+}
+
+/// Every setting stepup reads.
+pub const SETTINGS: &[SettingSpec] = &[
+    SettingSpec { name: "FUNCTIONS_CUSTOMHANDLER_PORT", default: None, secret: false, description: "Port the Functions host tells the handler to listen on (set by the host; `stepup serve --port` locally)." },
+    SettingSpec { name: "STEPUP_STATE_DIR", default: Some(".stepup"), secret: false, description: "Local state directory (the embedded default store)." },
+    SettingSpec { name: "STEPUP_SCAN_SCHEDULE", default: Some("0 0 6 * * *"), secret: false, description: "NCRONTAB (6 fields) of the daily scan timer." },
+    SettingSpec { name: "STEPUP_DIGEST_SCHEDULE", default: Some("0 0 8 * * 1"), secret: false, description: "NCRONTAB (6 fields) of the weekly digest timer." },
+    SettingSpec { name: "STEPUP_TENANT_ID", default: None, secret: false, description: "The tenant scanned (falls back to AZURE_TENANT_ID)." },
+    SettingSpec { name: "STEPUP_ENFORCEMENT_DATE", default: None, secret: false, description: "The tenant's Phase 2 date (YYYY-MM-DD) from its own notice; default 2025-10-01, the rollout start." },
+    SettingSpec { name: "STEPUP_BREAK_GLASS", default: None, secret: false, description: "Comma-separated emergency-access accounts (UPN or object id)." },
+    SettingSpec { name: "STEPUP_OWNERS", default: None, secret: false, description: "Ownership map, `glob=owner` pairs separated by `;`, first match wins." },
+    SettingSpec { name: "STEPUP_DEFAULT_OWNER", default: None, secret: false, description: "Owner of accounts no rule, sponsor, manager or tag names." },
+    SettingSpec { name: "STEPUP_LOG_FORMAT", default: Some("text"), secret: false, description: "`text` or `json` log lines on stderr." },
+    SettingSpec { name: "RUST_LOG", default: Some("info"), secret: false, description: "Log filter (tracing `EnvFilter` syntax)." },
+    SettingSpec { name: "AZURE_TENANT_ID", default: None, secret: false, description: "Standard azure_identity variable: tenant of the app registration." },
+    SettingSpec { name: "AZURE_CLIENT_ID", default: None, secret: false, description: "Standard: client id of the app registration or user-assigned managed identity." },
+    SettingSpec { name: "AZURE_CLIENT_SECRET", default: None, secret: true, description: "Standard: client secret (prefer a certificate or federation)." },
+    SettingSpec { name: "AZURE_CLIENT_CERTIFICATE_PATH", default: None, secret: false, description: "Standard: path of a PEM/PFX client certificate." },
+    SettingSpec { name: "AZURE_FEDERATED_TOKEN_FILE", default: None, secret: false, description: "Standard: workload identity federation token file." },
+    SettingSpec { name: "AZURE_AUTHORITY_HOST", default: None, secret: false, description: "Standard: the token authority (tests point it at a local fake)." },
+];
+
+/// A setting with a wrong value.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    /// The variable.
+    pub name: &'static str,
+    /// What is wrong, never the value of a secret.
+    pub message: String,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (for Application Insights / log shipping).
+    Json,
+}
+
+/// Which credential azure_identity will use, as far as the environment tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityKind {
+    /// Client secret from `AZURE_CLIENT_SECRET`.
+    ClientSecret,
+    /// Client certificate from `AZURE_CLIENT_CERTIFICATE_PATH`.
+    ClientCertificate,
+    /// Workload identity federation from `AZURE_FEDERATED_TOKEN_FILE`.
+    WorkloadIdentity,
+    /// Managed identity (in Azure), user-assigned when `AZURE_CLIENT_ID` is set.
+    ManagedIdentity,
+    /// The developer's `az login`, for local runs.
+    AzureCli,
+}
+
+/// The standard `AZURE_*` identity variables.
+#[derive(Debug, Clone, Default)]
+pub struct IdentityConfig {
+    /// `AZURE_TENANT_ID`.
+    pub tenant_id: Option<TenantId>,
+    /// `AZURE_CLIENT_ID`.
+    pub client_id: Option<String>,
+    /// `AZURE_CLIENT_SECRET`.
+    pub client_secret: Option<Secret>,
+    /// `AZURE_CLIENT_CERTIFICATE_PATH`.
+    pub certificate_path: Option<PathBuf>,
+    /// `AZURE_FEDERATED_TOKEN_FILE`.
+    pub federated_token_file: Option<PathBuf>,
+    /// `AZURE_AUTHORITY_HOST`.
+    pub authority_host: Option<String>,
+    /// Whether we run inside Azure Functions (`WEBSITE_INSTANCE_ID` or `IDENTITY_ENDPOINT`).
+    pub in_azure: bool,
+}
+
+impl IdentityConfig {
+    /// The credential the environment selects, in azure_identity's order of preference.
+    pub fn kind(&self) -> IdentityKind {
+        if self.federated_token_file.is_some() {
+            IdentityKind::WorkloadIdentity
+        } else if self.client_secret.is_some() {
+            IdentityKind::ClientSecret
+        } else if self.certificate_path.is_some() {
+            IdentityKind::ClientCertificate
+        } else if self.in_azure {
+            IdentityKind::ManagedIdentity
+        } else {
+            IdentityKind::AzureCli
+        }
+    }
+}
+
+/// The whole runtime configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `FUNCTIONS_CUSTOMHANDLER_PORT`.
+    pub port: Option<u16>,
+    /// `STEPUP_STATE_DIR`.
+    pub state_dir: PathBuf,
+    /// `STEPUP_SCAN_SCHEDULE` (validated NCRONTAB).
+    pub scan_schedule: String,
+    /// `STEPUP_DIGEST_SCHEDULE` (validated NCRONTAB).
+    pub digest_schedule: String,
+    /// The tenant scanned.
+    pub tenant_id: Option<TenantId>,
+    /// Tenant settings from the `STEPUP_*` environment.
+    pub tenant: TenantSettings,
+    /// `STEPUP_LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// `AZURE_*`.
+    pub identity: IdentityConfig,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads configuration through `lookup` (tests pass a map). Empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &'static str| -> Option<String> {
+            let value = lookup(name).filter(|v| !v.trim().is_empty());
+            value.or_else(|| {
+                SETTINGS
+                    .iter()
+                    .find(|s| s.name == name)
+                    .and_then(|s| s.default.map(str::to_string))
+            })
+        };
+        let port = get("FUNCTIONS_CUSTOMHANDLER_PORT")
+            .map(|v| parse_port("FUNCTIONS_CUSTOMHANDLER_PORT", &v))
+            .transpose()?;
+        let scan_schedule = schedule("STEPUP_SCAN_SCHEDULE", get("STEPUP_SCAN_SCHEDULE"))?;
+        let digest_schedule = schedule("STEPUP_DIGEST_SCHEDULE", get("STEPUP_DIGEST_SCHEDULE"))?;
+        let azure_tenant = get("AZURE_TENANT_ID")
+            .map(|v| TenantId::parse(&v).map_err(|e| invalid("AZURE_TENANT_ID", e)))
+            .transpose()?;
+        let tenant_id = get("STEPUP_TENANT_ID")
+            .map(|v| TenantId::parse(&v).map_err(|e| invalid("STEPUP_TENANT_ID", e)))
+            .transpose()?
+            .or(azure_tenant);
+        let enforcement_date = get("STEPUP_ENFORCEMENT_DATE")
+            .map(|v| {
+                NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|e| {
+                    invalid(
+                        "STEPUP_ENFORCEMENT_DATE",
+                        format!("expected YYYY-MM-DD: {e}"),
+                    )
+                })
+            })
+            .transpose()?;
+        let break_glass = get("STEPUP_BREAK_GLASS")
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let owners = get("STEPUP_OWNERS")
+            .map(|v| parse_owners(&v))
+            .transpose()?
+            .unwrap_or_default();
+        let log_format = match get("STEPUP_LOG_FORMAT").as_deref().map(str::trim) {
+            Some("json") => LogFormat::Json,
+            Some("text") | None => LogFormat::Text,
+            Some(other) => {
+                return Err(invalid(
+                    "STEPUP_LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ))
+            }
+        };
+        let identity = IdentityConfig {
+            tenant_id: azure_tenant,
+            client_id: get("AZURE_CLIENT_ID"),
+            client_secret: get("AZURE_CLIENT_SECRET").map(Secret::new),
+            certificate_path: get("AZURE_CLIENT_CERTIFICATE_PATH").map(PathBuf::from),
+            federated_token_file: get("AZURE_FEDERATED_TOKEN_FILE").map(PathBuf::from),
+            authority_host: get("AZURE_AUTHORITY_HOST"),
+            in_azure: lookup("WEBSITE_INSTANCE_ID").is_some()
+                || lookup("IDENTITY_ENDPOINT").is_some(),
+        };
+        Ok(Self {
+            port,
+            state_dir: PathBuf::from(get("STEPUP_STATE_DIR").unwrap_or_else(|| ".stepup".into())),
+            scan_schedule,
+            digest_schedule,
+            tenant_id,
+            tenant: TenantSettings {
+                tenant_id,
+                enforcement_date,
+                break_glass,
+                owners,
+                default_owner: get("STEPUP_DEFAULT_OWNER"),
+            },
+            log_format,
+            identity,
+        })
+    }
+}
+
+fn invalid(name: &'static str, message: impl ToString) -> ConfigError {
+    ConfigError {
+        name,
+        message: message.to_string(),
+    }
+}
+
+/// Parses a TCP port (1–65535).
+pub fn parse_port(name: &'static str, value: &str) -> Result<u16, ConfigError> {
+    match value.trim().parse::<u16>() {
+        Ok(0) | Err(_) => Err(invalid(
+            name,
+            format!("{:?} is not a port (expected 1-65535)", value.trim()),
+        )),
+        Ok(p) => Ok(p),
+    }
+}
+
+fn schedule(name: &'static str, value: Option<String>) -> Result<String, ConfigError> {
+    let value = value.unwrap_or_default();
+    let fields = value.split_whitespace().count();
+    if fields != 6 {
+        return Err(invalid(
+            name,
+            format!("{value:?} is not a 6-field NCRONTAB expression ({{second}} {{minute}} {{hour}} {{day}} {{month}} {{day-of-week}})"),
+        ));
+    }
+    value.parse::<cron::Schedule>().map_err(|e| {
+        invalid(
+            name,
+            format!("{value:?} is not a valid NCRONTAB expression: {e}"),
+        )
+    })?;
+    Ok(value)
+}
+
+fn parse_owners(value: &str) -> Result<Vec<OwnerRule>, ConfigError> {
+    value
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (glob, owner) = pair
+                .split_once('=')
+                .ok_or_else(|| invalid("STEPUP_OWNERS", format!("{pair:?} is not glob=owner")))?;
+            OwnerRule::compile(glob.trim(), OwnerEntry::Plain(owner.trim().to_string()))
+                .map_err(|e| invalid("STEPUP_OWNERS", e))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.port, None);
+        assert_eq!(c.state_dir, PathBuf::from(".stepup"));
+        assert_eq!(c.scan_schedule, "0 0 6 * * *");
+        assert_eq!(c.identity.kind(), IdentityKind::AzureCli);
+    }
+
+    #[test]
+    fn wrong_values_name_the_variable() {
+        for (pairs, name) in [
+            (
+                vec![("FUNCTIONS_CUSTOMHANDLER_PORT", "http")],
+                "FUNCTIONS_CUSTOMHANDLER_PORT",
+            ),
+            (
+                vec![("FUNCTIONS_CUSTOMHANDLER_PORT", "0")],
+                "FUNCTIONS_CUSTOMHANDLER_PORT",
+            ),
+            (
+                vec![("FUNCTIONS_CUSTOMHANDLER_PORT", "70000")],
+                "FUNCTIONS_CUSTOMHANDLER_PORT",
+            ),
+            (
+                vec![("STEPUP_SCAN_SCHEDULE", "0 6 * * *")],
+                "STEPUP_SCAN_SCHEDULE",
+            ),
+            (
+                vec![("STEPUP_DIGEST_SCHEDULE", "0 0 99 * * *")],
+                "STEPUP_DIGEST_SCHEDULE",
+            ),
+            (vec![("STEPUP_TENANT_ID", "contoso")], "STEPUP_TENANT_ID"),
+            (
+                vec![("STEPUP_ENFORCEMENT_DATE", "1/10/2025")],
+                "STEPUP_ENFORCEMENT_DATE",
+            ),
+            (vec![("STEPUP_OWNERS", "nobody")], "STEPUP_OWNERS"),
+            (vec![("STEPUP_LOG_FORMAT", "xml")], "STEPUP_LOG_FORMAT"),
+        ] {
+            let err = config(&pairs).unwrap_err();
+            assert_eq!(err.name, name);
+            assert!(err.to_string().starts_with(&format!("{name}: ")), "{err}");
+        }
+    }
+
+    #[test]
+    fn tenant_settings_from_the_environment() {
+        let c = config(&[
+            ("STEPUP_ENFORCEMENT_DATE", "2026-12-01"),
+            (
+                "STEPUP_BREAK_GLASS",
+                "BG1@contoso.com, 1b2c3d4e-0000-0000-0000-000000000001",
+            ),
+            (
+                "STEPUP_OWNERS",
+                "svc-*@contoso.com=platform@contoso.com; *=it@contoso.com",
+            ),
+            ("AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47"),
+            ("AZURE_CLIENT_SECRET", "s3cr3t-value"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.tenant.effective_enforcement_date().to_string(),
+            "2026-12-01"
+        );
+        assert!(c.tenant.is_break_glass(Some("bg1@contoso.com"), "x"));
+        let rule = c
+            .tenant
+            .owner_rule_for(Some("svc-a@contoso.com"), "x")
+            .unwrap();
+        assert_eq!(rule.entry.owner(), "platform@contoso.com");
+        assert_eq!(
+            c.tenant_id.unwrap().to_string(),
+            "72f988bf-86f1-41af-91ab-2d7cd011db47"
+        );
+        assert_eq!(c.identity.kind(), IdentityKind::ClientSecret);
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn every_setting_is_unique_and_documented() {
+        let mut names: Vec<_> = SETTINGS.iter().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), SETTINGS.len());
+        assert!(SETTINGS.iter().all(|s| !s.description.is_empty()));
+    }
+}

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `stepup` binary: see `stepup --help`.
+
+fn main() -> std::process::ExitCode {
+    stepup::cli::main()
+}

@@ -1,1 +1,49 @@
-//! The command line.
+//! The command line: `serve`, `scan`, `demo`, `digest`, `synth`.
+//!
+//! Exit codes: 0 ok, 1 failure, 2 usage. Errors are one line on stderr.
+
+mod args;
+mod demo;
+mod digest;
+mod logging;
+mod scan;
+mod serve;
+mod synth;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command, OutputFormat};
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version print to stdout and exit 0; usage errors print and exit 2.
+        Err(e) => e.exit(),
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stepup: {}", one_line(&e));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(a) => serve::run(a),
+        Command::Scan(a) => scan::run(a),
+        Command::Demo(a) => demo::run(a),
+        Command::Digest(a) => digest::run(a),
+        Command::Synth(a) => synth::run(a),
+    }
+}
+
+/// An error and its causes on one line.
+fn one_line(e: &anyhow::Error) -> String {
+    format!("{e:#}").replace(['\r', '\n'], " ")
+}

@@ -1,0 +1,61 @@
+//! Queue-triggered functions: scan jobs and notifications.
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::functions::{
+    FunctionHandler, HandlerError, InvocationLog, InvocationRequest, InvocationResponse,
+};
+
+/// Reads the queue message of `binding` as a JSON object, or fails as bad input.
+fn job(request: &InvocationRequest, binding: &str) -> Result<(Value, u32), HandlerError> {
+    let message = request
+        .queue(binding)
+        .map_err(|e| HandlerError::BadInput(e.to_string()))?;
+    let value: Value = message
+        .json()
+        .map_err(|e| HandlerError::BadInput(e.to_string()))?;
+    if !value.is_object() {
+        return Err(HandlerError::BadInput(
+            "a job message must be a JSON object".into(),
+        ));
+    }
+    Ok((value, message.metadata.dequeue_count))
+}
+
+/// `scan-worker`: runs one scan job from `stepup-jobs`.
+pub struct ScanWorker;
+
+#[async_trait]
+impl FunctionHandler for ScanWorker {
+    async fn invoke(
+        &self,
+        request: InvocationRequest,
+        log: &InvocationLog,
+    ) -> Result<InvocationResponse, HandlerError> {
+        let (job, dequeue_count) = job(&request, "job")?;
+        let kind = job.get("kind").and_then(Value::as_str).unwrap_or("unknown");
+        log.info(format!(
+            "scan-worker: job kind {kind:?} (delivery {dequeue_count}) has no runner in this build; acknowledged"
+        ));
+        Ok(InvocationResponse::default())
+    }
+}
+
+/// `notify-worker`: posts one notice from `stepup-notify`.
+pub struct NotifyWorker;
+
+#[async_trait]
+impl FunctionHandler for NotifyWorker {
+    async fn invoke(
+        &self,
+        request: InvocationRequest,
+        log: &InvocationLog,
+    ) -> Result<InvocationResponse, HandlerError> {
+        let (_notice, dequeue_count) = job(&request, "notice")?;
+        log.info(format!(
+            "notify-worker: no Teams delivery in this build; notice acknowledged (delivery {dequeue_count})"
+        ));
+        Ok(InvocationResponse::default())
+    }
+}
