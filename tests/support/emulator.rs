@@ -21,9 +21,10 @@
 //! - HTTP functions with only an HTTP trigger and an HTTP output, with
 //!   `enableForwardingHttpRequest`: the original method, path (`/<routePrefix>/<route>`),
 //!   query, headers and raw body, plus the three host headers; the answer is returned as is.
-//!   A request no function's route and methods match gets the host's 404 without reaching
-//!   the handler. Function keys are not checked (as with Core Tools): `authLevel` is Azure's
-//!   front door, the handler sees what passes it.
+//!   A request no function's route and methods match gets the host's 404, and a request to
+//!   a `function` (or `admin`) level function without the key (`?code=` or
+//!   `x-functions-key`) gets the host's empty 401; neither reaches the handler. The emulated
+//!   app's keys are [`FUNCTION_KEY`] and [`MASTER_KEY`].
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -44,6 +45,12 @@ use super::replies::{HttpReply, Invocation};
 
 /// The host version the emulator claims to be.
 pub const HOST_VERSION: &str = "4.1044.400.0";
+
+/// The emulated app's function key (valid for `function` level functions).
+pub const FUNCTION_KEY: &str = "emulated-function-key";
+
+/// The emulated app's master key (valid for every level).
+pub const MASTER_KEY: &str = "emulated-master-key";
 
 /// How long the handler may take to accept connections.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -250,13 +257,15 @@ impl HostEmulator {
             .layout
             .http_function(method, path.trim_end_matches('/'))
         else {
-            return HttpReply {
-                status: 404,
-                headers: Vec::new(),
-                body: format!("emulated host: no function serves {method} {route}").into_bytes(),
-                from_handler: false,
-            };
+            return host_reply(404);
         };
+        let level = function
+            .trigger()
+            .and_then(|t| t.auth_level.as_deref())
+            .unwrap_or("function");
+        if !authorized(level, query, headers) {
+            return host_reply(401);
+        }
         let forwarding = self
             .layout
             .host
@@ -403,6 +412,36 @@ impl Drop for HostEmulator {
         // The child may have exited already; both calls then fail harmlessly.
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// An answer of the host itself (the handler is not called): a status with an empty body.
+fn host_reply(status: u16) -> HttpReply {
+    HttpReply {
+        status,
+        headers: Vec::new(),
+        body: Vec::new(),
+        from_handler: false,
+    }
+}
+
+/// The host's key check: `anonymous` needs nothing, `function` the function or master key,
+/// `admin` the master key, given as `?code=` or `x-functions-key`.
+fn authorized(level: &str, query: &str, headers: &[(&str, &str)]) -> bool {
+    let from_query = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(k, _)| *k == "code")
+        .map(|(_, v)| v);
+    let from_header = headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("x-functions-key"))
+        .map(|(_, v)| *v);
+    let mut keys = from_query.chain(from_header);
+    match level.to_ascii_lowercase().as_str() {
+        "anonymous" => true,
+        "admin" => keys.any(|k| k == MASTER_KEY),
+        _ => keys.any(|k| k == FUNCTION_KEY || k == MASTER_KEY),
     }
 }
 

@@ -92,7 +92,8 @@ impl Invocation {
     }
 }
 
-/// A reply to a forwarded HTTP request (or the host's own answer when no function matched).
+/// A reply to a forwarded HTTP request, or the host's own answer (no function matched, or
+/// the function key was missing).
 #[derive(Debug, Clone)]
 pub struct HttpReply {
     /// The HTTP status.
