@@ -1,0 +1,18 @@
+//! Test support shared by the integration tests (`mod support;`).
+//!
+//! - [`app_layout`]: `host.json` and every `function.json`, as the Functions host reads them.
+//! - [`app_settings`]: the app settings (`%NAME%` references) the host resolves.
+//! - [`ncrontab`]: schedule expressions as the timer trigger understands them.
+//! - [`payloads`]: invocation bodies, byte for byte as the host builds them.
+//! - [`replies`]: the handler's answers, read the way the host reads them.
+//! - [`emulator`]: runs `stepup serve` the way the host runs a custom handler, and invokes it.
+
+// Each test crate uses a different part of this module.
+#![allow(dead_code)]
+
+pub mod app_layout;
+pub mod app_settings;
+pub mod emulator;
+pub mod ncrontab;
+pub mod payloads;
+pub mod replies;
