@@ -28,7 +28,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec { name: "FUNCTIONS_CUSTOMHANDLER_PORT", default: None, secret: false, description: "Port the Functions host tells the handler to listen on (set by the host; `stepup serve --port` locally)." },
     SettingSpec { name: "STEPUP_STATE_DIR", default: Some(".stepup"), secret: false, description: "Local state directory (the embedded default store)." },
     SettingSpec { name: "STEPUP_SCAN_SCHEDULE", default: Some("0 0 6 * * *"), secret: false, description: "NCRONTAB (6 fields) of the daily scan timer." },
-    SettingSpec { name: "STEPUP_DIGEST_SCHEDULE", default: Some("0 0 8 * * 1"), secret: false, description: "NCRONTAB (6 fields) of the weekly digest timer." },
+    SettingSpec { name: "STEPUP_DIGEST_SCHEDULE", default: Some("0 0 8 * * Mon"), secret: false, description: "NCRONTAB (6 fields) of the weekly digest timer." },
     SettingSpec { name: "STEPUP_TENANT_ID", default: None, secret: false, description: "The tenant scanned (falls back to AZURE_TENANT_ID)." },
     SettingSpec { name: "STEPUP_ENFORCEMENT_DATE", default: None, secret: false, description: "The tenant's Phase 2 date (YYYY-MM-DD) from its own notice; default 2025-10-01, the rollout start." },
     SettingSpec { name: "STEPUP_BREAK_GLASS", default: None, secret: false, description: "Comma-separated emergency-access accounts (UPN or object id)." },

@@ -101,7 +101,6 @@ async fn timers_run_on_time_late_and_for_the_first_time() {
 }
 
 #[tokio::test]
-#[ignore = "the shim reads Data.<binding> as the message itself; the host sends it as JSON text (quoted), see support::payloads"]
 async fn queue_workers_take_messages_as_the_host_encodes_them() {
     let host = HostEmulator::start().await;
     for (function, message) in [("scan-worker", SCAN_JOB), ("notify-worker", NOTICE)] {

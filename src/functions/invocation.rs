@@ -79,7 +79,12 @@ impl InvocationRequest {
     /// The queue trigger's message with its metadata.
     pub fn queue(&self, binding: &str) -> Result<QueueMessage, InvocationError> {
         let text = match self.binding(binding)? {
-            Value::String(s) => s.clone(),
+            // The host serialises the message to JSON text once more: a JSON string literal
+            // holding the message. The documented older form is the message itself.
+            Value::String(s) => match serde_json::from_str::<String>(s) {
+                Ok(inner) => inner,
+                Err(_) => s.clone(),
+            },
             // The host may hand over a JSON message already parsed.
             other @ (Value::Object(_) | Value::Array(_)) => other.to_string(),
             other => {
@@ -89,13 +94,17 @@ impl InvocationRequest {
                 })
             }
         };
-        let metadata =
+        let mut metadata: QueueMetadata =
             serde_json::from_value(Value::Object(self.metadata.clone())).map_err(|e| {
                 InvocationError::Binding {
                     binding: "Metadata".into(),
                     message: e.to_string(),
                 }
             })?;
+        // String metadata arrives JSON-quoted from the host (`"\"abc\""`).
+        metadata.id = metadata
+            .id
+            .map(|id| serde_json::from_str::<String>(&id).unwrap_or(id));
         Ok(QueueMessage { text, metadata })
     }
 }
@@ -118,13 +127,13 @@ pub struct TimerInfo {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct ScheduleStatus {
     /// The previous occurrence.
-    #[serde(rename = "Last", default)]
+    #[serde(rename = "Last", default, deserialize_with = "lenient_time")]
     pub last: Option<DateTime<Utc>>,
     /// The next occurrence.
-    #[serde(rename = "Next", default)]
+    #[serde(rename = "Next", default, deserialize_with = "lenient_time")]
     pub next: Option<DateTime<Utc>>,
     /// When the status was last updated.
-    #[serde(rename = "LastUpdated", default)]
+    #[serde(rename = "LastUpdated", default, deserialize_with = "lenient_time")]
     pub last_updated: Option<DateTime<Utc>>,
 }
 
@@ -138,14 +147,33 @@ pub struct QueueMetadata {
     #[serde(rename = "Id", default)]
     pub id: Option<String>,
     /// When the message was enqueued.
-    #[serde(rename = "InsertionTime", default)]
+    #[serde(rename = "InsertionTime", default, deserialize_with = "lenient_time")]
     pub insertion_time: Option<DateTime<Utc>>,
     /// When the message expires.
-    #[serde(rename = "ExpirationTime", default)]
+    #[serde(rename = "ExpirationTime", default, deserialize_with = "lenient_time")]
     pub expiration_time: Option<DateTime<Utc>>,
     /// The host's system metadata (`MethodName`, `UtcNow`, `RandGuid`).
     #[serde(rename = "sys", default)]
     pub sys: Option<Value>,
+}
+
+/// Times arrive as RFC 3339 with any offset (`WEBSITE_TIME_ZONE`), JSON-quoted once more, or
+/// without a zone (taken as UTC).
+fn lenient_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let text = serde_json::from_str::<String>(&text).unwrap_or(text);
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .map(|t| Some(t.and_utc()))
+        .map_err(|e| serde::de::Error::custom(format!("not a time: {text:?}: {e}")))
 }
 
 /// `DequeueCount` arrives as a number, or as a string from some host versions.
@@ -278,6 +306,32 @@ mod tests {
         assert_eq!(q.metadata.id.as_deref(), Some("abc"));
         let v: Value = q.json().unwrap();
         assert_eq!(v["kind"], "signins");
+    }
+
+    #[test]
+    fn the_hosts_double_encoded_form_is_unwrapped() {
+        let body = br#"{"Data":{"job":"\"{\\\"kind\\\":\\\"signins\\\"}\""},"Metadata":{"DequeueCount":"1","Id":"\"abc\"","InsertionTime":"2026-11-22T07:00:01+01:00"}}"#;
+        let req = InvocationRequest::parse(body).unwrap();
+        let q = req.queue("job").unwrap();
+        assert_eq!(q.text, r#"{"kind":"signins"}"#);
+        assert_eq!(q.metadata.id.as_deref(), Some("abc"));
+        assert_eq!(
+            q.metadata.insertion_time.unwrap().to_rfc3339(),
+            "2026-11-22T06:00:01+00:00"
+        );
+    }
+
+    #[test]
+    fn timer_times_without_zone_are_utc() {
+        let body = br#"{"Data":{"timer":{"Schedule":{},"ScheduleStatus":{"Last":"2026-11-21T06:00:00","Next":"2026-11-22T06:00:00.000"},"IsPastDue":false}}}"#;
+        let t = InvocationRequest::parse(body)
+            .unwrap()
+            .timer("timer")
+            .unwrap();
+        assert_eq!(
+            t.schedule_status.unwrap().last.unwrap().to_rfc3339(),
+            "2026-11-21T06:00:00+00:00"
+        );
     }
 
     #[test]
