@@ -9,13 +9,17 @@ use crate::ids::AppId;
 /// Azure CLI's public client id.
 pub const AZURE_CLI: AppId = AppId::from_uuid(uuid::uuid!("04b07795-8ddb-461a-bbee-02f9e1bf7b46"));
 /// Azure PowerShell's public client id.
-pub const AZURE_POWERSHELL: AppId = AppId::from_uuid(uuid::uuid!("1950a258-227b-4e31-a9cf-717495945fc2"));
+pub const AZURE_POWERSHELL: AppId =
+    AppId::from_uuid(uuid::uuid!("1950a258-227b-4e31-a9cf-717495945fc2"));
 /// The Azure mobile app's client id.
-pub const AZURE_MOBILE_APP: AppId = AppId::from_uuid(uuid::uuid!("0c1307d4-29d6-4389-a11c-5cbe7f65d7fa"));
+pub const AZURE_MOBILE_APP: AppId =
+    AppId::from_uuid(uuid::uuid!("0c1307d4-29d6-4389-a11c-5cbe7f65d7fa"));
 /// The Azure portal's client id (Phase 1).
-pub const AZURE_PORTAL: AppId = AppId::from_uuid(uuid::uuid!("c44b4083-3bb0-49c1-b47d-974e53cbdf3c"));
+pub const AZURE_PORTAL: AppId =
+    AppId::from_uuid(uuid::uuid!("c44b4083-3bb0-49c1-b47d-974e53cbdf3c"));
 /// The "Windows Azure Service Management API" resource id (ARM).
-pub const SERVICE_MANAGEMENT_API: AppId = AppId::from_uuid(uuid::uuid!("797f4846-ba00-4fd7-ba43-dac1f8f63013"));
+pub const SERVICE_MANAGEMENT_API: AppId =
+    AppId::from_uuid(uuid::uuid!("797f4846-ba00-4fd7-ba43-dac1f8f63013"));
 
 /// Where a Global Administrator could postpone Phase 2.
 pub const POSTPONE_URL: &str = "https://aka.ms/postponePhase2MFA";
@@ -139,7 +143,9 @@ mod tests {
         let after = EnforcementStatus::on(Phase2::rollout_start(), d(2026, 11, 22));
         assert!(after.enforced);
         assert_eq!(after.days_since, 417);
-        assert!(after.headline().starts_with("enforced since 2025-10-01 (417 days)"));
+        assert!(after
+            .headline()
+            .starts_with("enforced since 2025-10-01 (417 days)"));
 
         let early = EnforcementStatus::on(d(2026, 3, 1), d(2026, 1, 10));
         assert!(early.postponable);

@@ -127,7 +127,8 @@ impl TenantSettings {
             path: origin.to_string(),
             message,
         };
-        let raw: RawSettings = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        let raw: RawSettings =
+            toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
         let mut owners = Vec::with_capacity(raw.owners.len());
         for (pattern, value) in raw.owners {
             let entry = OwnerEntry::deserialize(value)
@@ -164,9 +165,9 @@ impl TenantSettings {
 
     /// Whether a UPN or object id names a configured emergency-access account.
     pub fn is_break_glass(&self, upn: Option<&str>, id: &str) -> bool {
-        self.break_glass.iter().any(|b| {
-            b.eq_ignore_ascii_case(id) || upn.is_some_and(|u| b.eq_ignore_ascii_case(u))
-        })
+        self.break_glass
+            .iter()
+            .any(|b| b.eq_ignore_ascii_case(id) || upn.is_some_and(|u| b.eq_ignore_ascii_case(u)))
     }
 
     /// The first ownership rule matching a UPN (or, failing that, the object id).
@@ -213,12 +214,17 @@ default_owner = "cloud-admins@contoso.com"
         let s = TenantSettings::from_toml(SAMPLE, "stepup.toml").unwrap();
         assert_eq!(s.effective_enforcement_date().to_string(), "2025-10-01");
         assert!(s.is_break_glass(Some("bg-admin01@contoso.onmicrosoft.com"), "x"));
-        let first = s.owner_rule_for(Some("SVC-deploy@contoso.com"), "x").unwrap();
+        let first = s
+            .owner_rule_for(Some("SVC-deploy@contoso.com"), "x")
+            .unwrap();
         assert_eq!(first.entry.owner(), "platform-team@contoso.com");
         let second = s.owner_rule_for(Some("alice@contoso.com"), "x").unwrap();
         assert_eq!(second.entry.owner(), "it@contoso.com");
         assert!(s.owner_rule_for(Some("bob@fabrikam.com"), "x").is_none());
-        assert!(!format!("{s:?}").contains("sig=abc"), "webhook must not print");
+        assert!(
+            !format!("{s:?}").contains("sig=abc"),
+            "webhook must not print"
+        );
     }
 
     #[test]
@@ -227,12 +233,18 @@ default_owner = "cloud-admins@contoso.com"
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("x/stepup.toml:"), "{err}");
-        assert!(err.contains("input contains invalid characters") || err.contains("premature end of input"), "{err}");
+        assert!(
+            err.contains("input contains invalid characters")
+                || err.contains("premature end of input"),
+            "{err}"
+        );
         let err = TenantSettings::from_toml("owners = { \"a\" = 3 }", "s.toml")
             .unwrap_err()
             .to_string();
         assert!(err.contains("owners.\"a\""), "{err}");
-        let err = TenantSettings::from_toml("colour = 1", "s.toml").unwrap_err().to_string();
+        let err = TenantSettings::from_toml("colour = 1", "s.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown field `colour`"), "{err}");
     }
 }

@@ -136,7 +136,10 @@ impl ScanReport {
         if self.summary.accounts_scanned == 0 {
             return 100.0;
         }
-        let ready = self.summary.accounts_scanned.saturating_sub(self.summary.at_risk);
+        let ready = self
+            .summary
+            .accounts_scanned
+            .saturating_sub(self.summary.at_risk);
         100.0 * ready as f64 / self.summary.accounts_scanned as f64
     }
 }
