@@ -102,37 +102,34 @@ impl Aggregator {
             return;
         }
         let ropc = s.authentication_protocol == Some(AuthProtocol::Ropc);
-        let cand = |telling| Candidate {
-            telling,
+        let mut cand = Candidate {
+            telling: 0,
             at: s.created_date_time,
             id: s.id,
-            facts: Facts::default(),
+            facts: sign_in_facts(&mut s, info, interactive),
         };
-        let mut base = cand(0);
-        base.facts = sign_in_facts(&mut s, info, interactive);
         let activity = account.activity();
         note_client(activity, &info);
         if single_factor {
-            let telling = if ropc {
+            // Unattended sign-ins are the more telling evidence of a single-factor sign-in.
+            cand.telling = if ropc {
                 2
             } else {
                 u8::from(interactive == Some(false))
             };
-            activity.sf_signin.offer(&Candidate {
-                telling,
-                ..base.clone()
-            });
+            activity.sf_signin.offer(&cand);
+            cand.telling = 0;
             if ropc {
-                activity.ropc.offer(&base);
+                activity.ropc.offer(&cand);
             }
             if interactive == Some(false) {
-                if let Some(ip) = base.facts.ip.as_deref() {
-                    activity.offer_non_interactive(ip, &base);
+                if let Some(ip) = cand.facts.ip.as_deref() {
+                    activity.offer_non_interactive(ip, &cand);
                 }
             }
         }
         if outdated {
-            activity.outdated.offer(&base);
+            activity.outdated.offer(&cand);
         }
     }
 

@@ -5,7 +5,6 @@ use crate::calendar::{
     AZURE_CLI, AZURE_MOBILE_APP, AZURE_PORTAL, AZURE_POWERSHELL, MIN_AZURE_CLI, MIN_AZ_POWERSHELL,
 };
 use crate::detect::model::{CiSystem, Client};
-use crate::detect::records::de::find_ignore_case;
 use crate::detect::version::Version;
 use crate::ids::AppId;
 
@@ -81,9 +80,11 @@ const PIPELINES_MARKERS: [&str; 5] = [
 /// CLI's and PowerShell's app ids.
 pub fn classify(app_id: Option<&AppId>, user_agent: Option<&str>) -> ClientInfo {
     let ua = user_agent.unwrap_or("");
+    // One lowercase copy, then fast substring searches; ASCII lowercasing keeps byte offsets.
+    let lower = ua.to_ascii_lowercase();
     let from_ua = MARKERS
         .iter()
-        .find(|(m, _)| find_ignore_case(ua, m).is_some())
+        .find(|(m, _)| lower.contains(m))
         .map(|(_, c)| *c);
     let from_app = app_id.and_then(|a| {
         [
@@ -101,13 +102,13 @@ pub fn classify(app_id: Option<&AppId>, user_agent: Option<&str>) -> ClientInfo 
         (app_id.is_some() && !ua.trim().is_empty()).then_some(Client::RestSdk)
     });
     let version = match client {
-        Some(Client::AzureCli) => cli_version(ua),
-        Some(Client::AzurePowerShell) => powershell_version(ua),
+        Some(Client::AzureCli) => cli_version_in(ua, &lower),
+        Some(Client::AzurePowerShell) => powershell_version_in(ua, &lower),
         _ => None,
     };
     ClientInfo {
         client,
-        ci: ci_system(ua),
+        ci: ci_in(&lower),
         version,
     }
 }
@@ -115,15 +116,13 @@ pub fn classify(app_id: Option<&AppId>, user_agent: Option<&str>) -> ClientInfo 
 /// The CI system named in a user agent (`AZURE_HTTP_USER_AGENT` values of GitHub's
 /// `azure/login` and of Azure Pipelines tasks).
 pub fn ci_system(user_agent: &str) -> Option<CiSystem> {
-    if GITHUB_MARKERS
-        .iter()
-        .any(|m| find_ignore_case(user_agent, m).is_some())
-    {
+    ci_in(&user_agent.to_ascii_lowercase())
+}
+
+fn ci_in(lower: &str) -> Option<CiSystem> {
+    if GITHUB_MARKERS.iter().any(|m| lower.contains(m)) {
         Some(CiSystem::GitHubActions)
-    } else if PIPELINES_MARKERS
-        .iter()
-        .any(|m| find_ignore_case(user_agent, m).is_some())
-    {
+    } else if PIPELINES_MARKERS.iter().any(|m| lower.contains(m)) {
         Some(CiSystem::AzurePipelines)
     } else {
         None
@@ -132,25 +131,30 @@ pub fn ci_system(user_agent: &str) -> Option<CiSystem> {
 
 /// The Azure CLI version in a user agent (`azure-cli/2.60.0`, `AZURECLI/2.60.0`).
 pub fn cli_version(user_agent: &str) -> Option<Version> {
-    ["azurecli/", "azure-cli/"]
-        .iter()
-        .find_map(|m| version_after(user_agent, m))
+    cli_version_in(user_agent, &user_agent.to_ascii_lowercase())
+}
+
+fn cli_version_in(ua: &str, lower: &str) -> Option<Version> {
+    ["azurecli/", "azure-cli/"].iter().find_map(|m| {
+        let at = lower.find(m)?;
+        Version::parse_prefix(ua.get(at + m.len()..)?)
+    })
 }
 
 /// The Az PowerShell version in a user agent (`AzurePowershell/v14.2.0`).
 pub fn powershell_version(user_agent: &str) -> Option<Version> {
-    let at = find_ignore_case(user_agent, "azurepowershell/")?;
-    let rest = &user_agent[at + "azurepowershell/".len()..];
-    let rest = rest
-        .get(..2)
-        .filter(|p| p.eq_ignore_ascii_case("az"))
-        .map_or(rest, |_| &rest[2..]);
-    Version::parse_prefix(rest)
+    powershell_version_in(user_agent, &user_agent.to_ascii_lowercase())
 }
 
-fn version_after(user_agent: &str, marker: &str) -> Option<Version> {
-    let at = find_ignore_case(user_agent, marker)?;
-    Version::parse_prefix(&user_agent[at + marker.len()..])
+fn powershell_version_in(ua: &str, lower: &str) -> Option<Version> {
+    const MARKER: &str = "azurepowershell/";
+    let at = lower.find(MARKER)? + MARKER.len();
+    let rest = ua.get(at..)?;
+    let rest = match lower.get(at..at + 2) {
+        Some("az") => rest.get(2..)?,
+        _ => rest,
+    };
+    Version::parse_prefix(rest)
 }
 
 /// A short human name for a client.

@@ -84,22 +84,12 @@ pub struct EvidenceSet {
 }
 
 impl EvidenceSet {
-    /// Whether no candidate was ever kept (so none was offered).
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    /// The most recent time among the kept candidates.
-    pub fn latest(&self) -> Option<DateTime<Utc>> {
-        self.items.iter().map(|c| c.at).max()
-    }
-
     /// Offers a candidate; it is cloned only when kept. Returns whether it was kept.
     pub fn offer(&mut self, cand: &Candidate) -> bool {
-        if self.items.iter().any(|c| c == cand) {
+        let key = cand.key();
+        if self.items.iter().any(|c| c.key() == key && c == cand) {
             return false;
         }
-        let key = cand.key();
         if cand.id.is_some() {
             // The same operation seen twice (ARM's Started/Succeeded events share a
             // correlation id): keep the better of the two in its place.
@@ -194,11 +184,6 @@ impl EvidenceSet {
         chosen.sort_by(|a, b| newest_first(a, b));
         chosen
     }
-
-    /// Every kept candidate.
-    pub fn iter(&self) -> impl Iterator<Item = &Candidate> {
-        self.items.iter()
-    }
 }
 
 /// Newest first, ties by the candidate order (best first).
@@ -283,7 +268,7 @@ mod tests {
         let mut d = EvidenceSet::default();
         assert!(d.offer(&cand(0, 1, 0, 1)));
         assert!(!d.offer(&cand(0, 1, 0, 1)));
-        assert_eq!(d.iter().count(), 1);
+        assert_eq!(d.items.len(), 1);
     }
 
     fn brute_force(all: &[Candidate]) -> Vec<Candidate> {

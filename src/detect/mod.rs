@@ -20,12 +20,12 @@
 //! assert_eq!(detection.findings[0].severity.as_str(), "critical");
 //! ```
 
-pub mod account;
+pub(crate) mod account;
 pub mod aggregate;
 pub mod builtin_roles;
 pub mod client;
-pub mod detail;
-pub mod evidence;
+pub(crate) mod detail;
+pub(crate) mod evidence;
 pub mod model;
 pub mod owners;
 pub mod records;
