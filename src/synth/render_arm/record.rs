@@ -1,4 +1,6 @@
 //! The activity-log event's shape, as serde types.
+//! Field names are the wire format's (serde renames them to camelCase or to claim URIs);
+//! they need no further description.
 
 use std::net::Ipv4Addr;
 

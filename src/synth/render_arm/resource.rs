@@ -9,10 +9,12 @@ use super::super::rng::{salted_guid, splitmix};
 pub(super) fn opaque(seed: u64, len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(len);
-    let mut x = seed;
+    let mut state = seed;
+    let mut x = 0;
     for i in 0..len {
         if i % 10 == 0 {
-            x = splitmix(x);
+            state = splitmix(state);
+            x = state;
         }
         out.push(char::from(ALPHABET[(x & 63) as usize]));
         x >>= 6;
@@ -66,5 +68,14 @@ mod tests {
         let ra = resource_id(rg, &ROLE_ASSIGNMENT_WRITE, 3, 1);
         let guid = ra.rsplit('/').next().unwrap();
         assert!(Uuid::parse_str(guid).is_ok(), "{ra}");
+    }
+
+    #[test]
+    fn opaque_strings_do_not_repeat_themselves() {
+        let a = opaque(1, 56);
+        let b = opaque(2, 56);
+        assert_eq!(a.len(), 56);
+        assert_eq!(a, opaque(1, 56));
+        assert!(a[30..40] != b[30..40] && a[40..50] != b[40..50], "{a} {b}");
     }
 }

@@ -1,4 +1,6 @@
 //! The Graph beta `signIn` object's shape, as serde types borrowed from plans.
+//! Field names are the wire format's (serde renames them to camelCase or to claim URIs);
+//! they need no further description.
 
 use std::fmt;
 use std::net::Ipv4Addr;

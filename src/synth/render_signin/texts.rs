@@ -4,6 +4,7 @@ use super::super::catalog::people::City;
 use super::super::plan::{Failure, Method};
 use super::record::{Geo, Location};
 
+/// Step text, step detail and `mfaDetail.authMethod` of a method.
 pub(super) fn method_texts(m: Method) -> (&'static str, Option<&'static str>, &'static str) {
     match m {
         Method::Push => ("Mobile app notification", None, "PhoneAppNotification"),
@@ -22,6 +23,7 @@ pub(super) fn method_texts(m: Method) -> (&'static str, Option<&'static str>, &'
     }
 }
 
+/// `errorCode`, `failureReason` and `additionalDetails` of a failure.
 pub(super) fn failure_texts(f: Failure) -> (u32, &'static str, Option<&'static str>) {
     match f {
         Failure::MfaRequired => (
@@ -47,6 +49,7 @@ pub(super) fn failure_texts(f: Failure) -> (u32, &'static str, Option<&'static s
     }
 }
 
+/// `deviceDetail.operatingSystem` and `.browser` as Entra derives them from a user agent.
 pub(super) fn os_and_browser(ua: &str) -> (&'static str, &'static str) {
     if ua.contains("iPhone") || ua.contains("Outlook-iOS") {
         ("Ios", "")
@@ -83,6 +86,7 @@ pub(super) fn os_and_browser(ua: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The autonomous system an address belongs to.
 pub(super) fn asn(ip: u32) -> u32 {
     match ip >> 24 {
         203 => 64_500,
@@ -94,6 +98,7 @@ pub(super) fn asn(ip: u32) -> u32 {
     }
 }
 
+/// The `location` of a place.
 pub(super) fn location(city: &City) -> Location<'_> {
     Location {
         city: city.city,

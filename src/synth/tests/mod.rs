@@ -426,7 +426,7 @@ fn options_default_to_the_documented_values() {
 }
 
 /// Timing and size report for a bigger tenant: `cargo test --lib synth::tests::timing --
-/// --ignored --nocapture` (set `SYNTH_USERS` / `SYNTH_DAYS`).
+/// --ignored --nocapture` (set `SYNTH_USERS` / `SYNTH_DAYS`; `SYNTH_OUT` keeps the files).
 #[test]
 #[ignore = "slow: a timing report, not a unit test"]
 fn timing() {
@@ -437,9 +437,11 @@ fn timing() {
             .unwrap_or(d)
     };
     let (users, days) = (env("SYNTH_USERS", 5000), env("SYNTH_DAYS", 30) as u32);
-    let dir = tempfile::tempdir().unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let out = std::env::var_os("SYNTH_OUT").map(std::path::PathBuf::from);
+    let dir = out.as_deref().unwrap_or(temp.path());
     let started = std::time::Instant::now();
-    let summary = generate(&SynthOptions::new(users, days, 42), dir.path()).unwrap();
+    let summary = generate(&SynthOptions::new(users, days, 42), dir).unwrap();
     let elapsed = started.elapsed();
     let bytes: u64 = summary.files.iter().map(|(_, b)| b).sum();
     println!(

@@ -30,7 +30,9 @@ const PHISHING_RESISTANT: [&str; 5] = [
 /// What the oracle concludes about one account.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(super) struct Verdict {
+    /// Signals that hold.
     pub signals: BTreeSet<Signal>,
+    /// `accountEnabled`.
     pub enabled: bool,
 }
 
