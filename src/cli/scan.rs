@@ -1,8 +1,87 @@
-//! `stepup scan`.
+//! `stepup scan`: the readiness report of exported tenant data.
 
-use super::args::ScanArgs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use chrono::Utc;
+
+use super::args::{OutputFormat, ScanArgs};
+use crate::config::Config;
+use crate::input::ExportDir;
+use crate::offline::{scan_dir, settings_for};
+use crate::report::{render, Format, Scan};
+
+/// At most this many problems are printed on stderr; the report lists them all.
+const PROBLEMS_SHOWN: usize = 20;
 
 /// Runs `stepup scan`.
-pub fn run(_args: ScanArgs) -> anyhow::Result<()> {
-    anyhow::bail!("scan is being wired up")
+pub fn run(args: ScanArgs) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    super::logging::init(config.log_format, "warn");
+    let Some(from) = args.from else {
+        bail!("live scans need the Graph and ARM sources, which this build does not have yet: export the data and pass --from DIR");
+    };
+    let dir = ExportDir::open(&from)?;
+    let settings = settings_for(&dir, args.settings.as_deref(), &config.tenant)?;
+    let (scan, _) = scan_dir(&dir, &settings, Utc::now())?;
+    warn_problems(&scan);
+    let scan = match args.min_severity {
+        Some(min) => scan.with_min_severity(min),
+        None => scan,
+    };
+    write_report(&scan, args.format.into(), args.out.as_deref())
+}
+
+/// Prints the scan's problems on stderr, a bounded number of them.
+pub(super) fn warn_problems(scan: &Scan) {
+    let problems = &scan.report.problems;
+    for p in problems.iter().take(PROBLEMS_SHOWN) {
+        eprintln!("stepup: warning: {p}");
+    }
+    if problems.len() > PROBLEMS_SHOWN {
+        eprintln!(
+            "stepup: warning: and {} more problems (see the report)",
+            problems.len() - PROBLEMS_SHOWN
+        );
+    }
+    if !problems.is_empty() {
+        eprintln!("stepup: warning: the scan is incomplete; it resolves nothing");
+    }
+}
+
+/// Renders a report to a file, or to stdout.
+pub(super) fn write_report(scan: &Scan, format: Format, out: Option<&Path>) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?,
+            );
+            render(scan, format, &mut file)
+                .and_then(|()| file.flush())
+                .with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            match render(scan, format, &mut lock).and_then(|()| lock.flush()) {
+                // A closed pipe (`stepup scan | head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write the report to stdout"),
+            }
+        }
+    }
+}
+
+impl From<OutputFormat> for Format {
+    fn from(f: OutputFormat) -> Self {
+        match f {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Md => Format::Md,
+            OutputFormat::Html => Format::Html,
+            OutputFormat::Csv => Format::Csv,
+        }
+    }
 }

@@ -92,11 +92,11 @@ impl Aggregator {
                 account.activity().note_interactive_ip(ip);
             }
         }
-        if s.mfa_satisfied() {
-            return;
-        }
+        // MFA-satisfied sign-ins are no evidence of single-factor use, but an old client is
+        // outdated whoever runs it: it cannot answer ARM's claims challenge even for a person
+        // who does MFA, so `outdated_client` looks at every successful sign-in.
         let info = client::classify(s.app_id.as_ref(), s.user_agent.as_deref());
-        let single_factor = in_scope && s.single_factor();
+        let single_factor = in_scope && !s.mfa_satisfied() && s.single_factor();
         let outdated = info.outdated() == Some(true);
         if !single_factor && !outdated {
             return;

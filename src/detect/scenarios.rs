@@ -412,6 +412,26 @@ fn outdated_client_alone_is_low() {
     );
 }
 
+#[test]
+fn an_mfa_user_on_an_old_client_is_outdated_only() {
+    let d = detect(|a| {
+        let mut s = sign_in(1, at(1));
+        s.authentication_requirement = Some(AuthRequirement::MultiFactor);
+        s.user_agent = Some("AZURECLI/2.60.0 (DEB) azsdk-python-core/1.28.0".into());
+        a.add_sign_in(s);
+        let mut by_claim = sign_in(2, at(1));
+        by_claim.status.mfa_satisfied = true;
+        by_claim.user_agent = Some("AzurePowershell/v14.2.0".into());
+        by_claim.app_id = Some(AZURE_POWERSHELL);
+        a.add_sign_in(by_claim);
+    });
+    assert_eq!(d.findings.len(), 2, "{:#?}", d.findings);
+    for f in &d.findings {
+        assert_eq!(signals(f), [Signal::OutdatedClient]);
+        assert_eq!(f.severity, Severity::Low);
+    }
+}
+
 // ---- exclusions ---------------------------------------------------------------------------
 
 #[test]
@@ -432,7 +452,7 @@ fn mfa_satisfied_sign_ins_are_excluded() {
     let d = detect(|a| {
         let mut required = sign_in(1, at(1));
         required.authentication_requirement = Some(AuthRequirement::MultiFactor);
-        required.user_agent = Some("azure-cli/2.10.0".into());
+        required.user_agent = Some("azure-cli/2.78.0".into());
         a.add_sign_in(required);
         let mut by_claim = non_interactive(sign_in(2, at(1)));
         by_claim.status.mfa_satisfied = true;

@@ -424,32 +424,3 @@ fn options_default_to_the_documented_values() {
     assert_eq!(o.tenant_id, SynthOptions::new(1, 1, 9).tenant_id);
     assert_ne!(o.tenant_id, SynthOptions::new(1, 1, 10).tenant_id);
 }
-
-/// Timing and size report for a bigger tenant: `cargo test --lib synth::tests::timing --
-/// --ignored --nocapture` (set `SYNTH_USERS` / `SYNTH_DAYS`; `SYNTH_OUT` keeps the files).
-#[test]
-#[ignore = "slow: a timing report, not a unit test"]
-fn timing() {
-    let env = |k: &str, d: usize| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(d)
-    };
-    let (users, days) = (env("SYNTH_USERS", 5000), env("SYNTH_DAYS", 30) as u32);
-    let temp = tempfile::tempdir().unwrap();
-    let out = std::env::var_os("SYNTH_OUT").map(std::path::PathBuf::from);
-    let dir = out.as_deref().unwrap_or(temp.path());
-    let started = std::time::Instant::now();
-    let summary = generate(&SynthOptions::new(users, days, 42), dir).unwrap();
-    let elapsed = started.elapsed();
-    let bytes: u64 = summary.files.iter().map(|(_, b)| b).sum();
-    println!(
-        "{users} users, {days} days: {elapsed:?}, {} records, {bytes} bytes",
-        summary.records
-    );
-    for (name, b) in &summary.files {
-        println!("  {name}: {b}");
-    }
-    assert!(summary.records > users as u64 * u64::from(days) / 10);
-}
