@@ -10,7 +10,7 @@ var roleIds = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   // Storage Queue Data Contributor: the stepup-jobs and stepup-notify queues.
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  // Reader: sign-in-free ARM reads (activity log, role assignments, subscriptions).
+  // Reader: ARM reads (activity log, role assignments, subscriptions and their tags).
   reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
   // Key Vault Secrets User: resolves the app settings' Key Vault references.
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
