@@ -21,4 +21,6 @@ pub mod offline;
 pub mod report;
 pub mod secret;
 pub mod settings;
+pub mod state;
 pub mod synth;
+pub mod tickets;
