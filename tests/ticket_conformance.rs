@@ -27,3 +27,54 @@ async fn file_sink_conforms() {
     assert_eq!(names.len(), 4, "{names:?}");
     assert!(names.iter().all(|n| n.ends_with(".md") && n.contains('_')));
 }
+
+#[tokio::test]
+async fn azure_devops_sink_conforms() {
+    use stepup::secret::Secret;
+    use stepup::tickets::azure_devops::{AzureDevOpsConfig, AzureDevOpsSink};
+    use stepup::tickets::http::RetryPolicy;
+    use stepup::tickets::TicketSink;
+    use ticket_support::azure_devops::{FakeAzureDevOps, PAT};
+
+    let fake = FakeAzureDevOps::start().await;
+    let config = AzureDevOpsConfig {
+        org_url: fake.org_url(),
+        project: "Identity Platform".into(),
+        work_item_type: "Issue".into(),
+        done_state: "Done".into(),
+        open_state: "To Do".into(),
+        pat: Some(Secret::new(PAT)),
+    };
+    let sink = AzureDevOpsSink::new(&config, RetryPolicy::fast()).expect("sink");
+    conformance(&sink, &fake).await;
+
+    let items = fake.items();
+    let first = &items[0];
+    assert_eq!(first.project, "Identity Platform");
+    let tags = first.fields["System.Tags"].as_str().unwrap_or_default();
+    assert!(tags.contains("stepup;"), "{tags}");
+    assert_eq!(
+        first.fields["Microsoft.VSTS.Scheduling.DueDate"],
+        "2026-12-15T00:00:00Z"
+    );
+    let description = first.fields["System.Description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        description.contains("<strong>Account</strong>"),
+        "{description}"
+    );
+
+    // A wrong PAT: the service answers 203 + a sign-in page; we say which setting to fix.
+    let wrong = AzureDevOpsConfig {
+        pat: Some(Secret::new("wrong")),
+        ..config
+    };
+    let sink = AzureDevOpsSink::new(&wrong, RetryPolicy::fast()).expect("sink");
+    let err = sink
+        .find(&ticket_support::conformance::key(1, 1))
+        .await
+        .expect_err("bad PAT");
+    assert!(err.to_string().contains("STEPUP_ADO_PAT"), "{err}");
+    assert!(!format!("{err:?}").contains("wrong"), "{err:?}");
+}

@@ -10,8 +10,11 @@ use chrono::NaiveDate;
 use crate::detect::model::Severity;
 use crate::ids::{ObjectId, TenantId};
 
+pub mod azure_devops;
 pub mod file;
 pub mod http;
+pub mod markdown;
+pub mod settings;
 
 /// The key stored in the ticket system: `stepup:<tenantId>:<userId>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

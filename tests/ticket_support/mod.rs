@@ -8,6 +8,7 @@
 // Each test crate uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod azure_devops;
 pub mod conformance;
 pub mod fake_server;
 pub mod file;
