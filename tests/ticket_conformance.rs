@@ -78,3 +78,61 @@ async fn azure_devops_sink_conforms() {
     assert!(err.to_string().contains("STEPUP_ADO_PAT"), "{err}");
     assert!(!format!("{err:?}").contains("wrong"), "{err:?}");
 }
+
+#[tokio::test]
+async fn github_sink_conforms() {
+    use stepup::detect::model::Severity;
+    use stepup::secret::Secret;
+    use stepup::tickets::github::{GitHubConfig, GitHubSink};
+    use stepup::tickets::http::RetryPolicy;
+    use stepup::tickets::TicketSink;
+    use ticket_support::conformance::{draft, key};
+    use ticket_support::github::{FakeGitHub, OWNER, REPO, TOKEN};
+
+    let fake = FakeGitHub::start().await;
+    let config = GitHubConfig {
+        api_url: fake.server.base_url(),
+        owner: OWNER.into(),
+        repo: REPO.into(),
+        token: Secret::new(TOKEN),
+    };
+    let sink = GitHubSink::new(&config, RetryPolicy::fast()).expect("sink");
+    conformance(&sink, &fake).await;
+
+    // The reopened issue: labels, marker, state reason.
+    let issues = fake.issues();
+    let first = &issues[1].json;
+    assert_eq!(first["state"], "open");
+    assert_eq!(first["state_reason"], "reopened");
+    let names: Vec<&str> = first["labels"]
+        .as_array()
+        .map(|ls| ls.iter().filter_map(|l| l["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["stepup", "severity:critical"]);
+    let body = first["body"].as_str().unwrap_or_default();
+    assert!(body.contains(&format!("<!-- {} -->", key(1, 1))), "{body}");
+
+    // A GitHub login is assigned.
+    let r = sink
+        .create(&draft(key(3, 3), Severity::Low, "octo-cat"))
+        .await
+        .expect("create");
+    let issue = fake
+        .issues()
+        .into_iter()
+        .find(|i| i.json["number"].as_u64() == r.id.parse::<u64>().ok())
+        .expect("created");
+    assert_eq!(issue.json["assignees"][0]["login"], "octo-cat");
+
+    // A bad token names the setting.
+    let wrong = GitHubConfig {
+        token: Secret::new("nope"),
+        ..config
+    };
+    let err = GitHubSink::new(&wrong, RetryPolicy::fast())
+        .expect("sink")
+        .find(&key(1, 1))
+        .await
+        .expect_err("bad token");
+    assert!(err.to_string().contains("STEPUP_GITHUB_TOKEN"), "{err}");
+}

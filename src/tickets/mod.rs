@@ -12,6 +12,7 @@ use crate::ids::{ObjectId, TenantId};
 
 pub mod azure_devops;
 pub mod file;
+pub mod github;
 pub mod http;
 pub mod markdown;
 pub mod settings;

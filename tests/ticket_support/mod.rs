@@ -12,3 +12,4 @@ pub mod azure_devops;
 pub mod conformance;
 pub mod fake_server;
 pub mod file;
+pub mod github;
