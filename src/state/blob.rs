@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use azure_core::credentials::TokenCredential;
 use azure_core::error::ErrorKind;
-use azure_core::http::{ClientOptions, Etag, RequestContent, StatusCode, Url};
+use azure_core::http::{ClientOptions, Etag, StatusCode, Url};
 use azure_storage_blob::models::{
     BlobClientDeleteOptions, BlobClientUploadOptions, BlobContainerClientListBlobsOptions,
 };
@@ -155,9 +155,7 @@ impl StateStore for BlobStore {
             Condition::IfMatch(etag) => options.if_match = Some(sdk_etag(etag)),
         }
         let blob = self.container.blob_client(key.as_str());
-        let result = blob
-            .upload(RequestContent::from(body.to_vec()), Some(options))
-            .await;
+        let result = blob.upload(body.into(), Some(options)).await;
         match result {
             Ok(done) => done
                 .etag

@@ -376,3 +376,64 @@ fn walk(dir: &Path, rel: &str, prefix: &str, keys: &mut Vec<StateKey>) -> io::Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(text: &str) -> StateKey {
+        StateKey::parse(text).expect("key")
+    }
+
+    #[tokio::test]
+    async fn leftover_temporary_files_are_neither_keys_nor_values() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = LocalDirStore::new(dir.path());
+        store
+            .put(
+                &key("a/x.json"),
+                Bytes::from_static(b"1"),
+                Condition::Always,
+            )
+            .await
+            .expect("put");
+        // What a process killed between write and rename leaves behind.
+        fs::write(dir.path().join("a/x.json~999-0"), b"half").expect("leftover");
+        assert_eq!(store.list("").await.expect("list"), vec![key("a/x.json")]);
+        let got = store
+            .get(&key("a/x.json"))
+            .await
+            .expect("get")
+            .expect("value");
+        assert_eq!(got.body, Bytes::from_static(b"1"));
+    }
+
+    #[tokio::test]
+    async fn a_directory_is_not_a_value() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = LocalDirStore::new(dir.path());
+        store
+            .put(&key("a/b"), Bytes::from_static(b"1"), Condition::Always)
+            .await
+            .expect("put");
+        assert!(store.get(&key("a")).await.expect("get").is_none());
+        let clash = store
+            .put(&key("a"), Bytes::from_static(b"2"), Condition::IfAbsent)
+            .await;
+        assert!(matches!(clash, Err(StateError::Failed { .. })), "{clash:?}");
+    }
+
+    #[tokio::test]
+    async fn deleting_the_last_key_of_a_directory_removes_the_directory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = LocalDirStore::new(dir.path());
+        let k = key("accounts/t1/u1.json");
+        store
+            .put(&k, Bytes::from_static(b"1"), Condition::Always)
+            .await
+            .expect("put");
+        store.delete(&k, Condition::Always).await.expect("delete");
+        assert!(!dir.path().join("accounts").exists());
+        assert!(dir.path().exists(), "the root stays");
+    }
+}
