@@ -270,8 +270,9 @@ fn files_with_tilde(dir: &Path) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blob_store_conforms_against_azurite() {
     let azurite = Azurite::start();
+    let (client_options, log) = azurite.client_options_logged();
     let mut options = BlobStoreOptions {
-        client_options: azurite.client_options(),
+        client_options,
         page_size: NonZeroU32::new(7),
     };
     let store = BlobStore::connect(
@@ -283,6 +284,15 @@ async fn blob_store_conforms_against_azurite() {
     .await
     .expect("connect (creates the container)");
     conformance(&store, "blob").await;
+    // The listing really pages: 30 names at 7 a page take 5 requests.
+    log.clear();
+    assert_eq!(store.list("blob/list/").await.expect("list").len(), 30);
+    let lists = log
+        .lines()
+        .into_iter()
+        .filter(|l| l.starts_with("GET /devstoreaccount1/stepup?") && l.contains("comp=list"))
+        .count();
+    assert_eq!(lists, 5, "{:?}", log.lines());
     // Connecting again to the existing container is fine and sees the same keys.
     options.page_size = None;
     let again = BlobStore::connect(

@@ -11,11 +11,12 @@
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
-use azure_core::http::{ClientOptions, Transport, Url};
+use azure_core::http::policies::{Policy, PolicyResult};
+use azure_core::http::{ClientOptions, Context, Request, Transport, Url};
 use azure_core::time::OffsetDateTime;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -130,6 +131,14 @@ impl Azurite {
         }
     }
 
+    /// Like [`Self::client_options`], recording every request's method and path + query.
+    pub fn client_options_logged(&self) -> (ClientOptions, RequestLog) {
+        let log = RequestLog::default();
+        let mut options = self.client_options();
+        options.per_call_policies.push(Arc::new(log.clone()));
+        (options, log)
+    }
+
     /// A credential issuing tokens that Azurite's `--oauth basic` mode accepts.
     pub fn credential() -> Arc<dyn TokenCredential> {
         Arc::new(EmulatorCredential {
@@ -194,5 +203,51 @@ impl TokenCredential for EmulatorCredential {
             token,
             OffsetDateTime::from_unix_timestamp(exp).unwrap_or(now),
         ))
+    }
+}
+
+/// The requests an SDK client sent (`GET /devstoreaccount1/stepup?comp=list…`).
+#[derive(Debug, Clone, Default)]
+pub struct RequestLog(Arc<Mutex<Vec<String>>>);
+
+impl RequestLog {
+    /// The requests so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Forgets the requests so far.
+    pub fn clear(&self) {
+        if let Ok(mut lines) = self.0.lock() {
+            lines.clear();
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Policy for RequestLog {
+    async fn send(
+        &self,
+        ctx: &Context,
+        request: &mut Request,
+        next: &[Arc<dyn Policy>],
+    ) -> PolicyResult {
+        let url = request.url();
+        let line = format!(
+            "{} {}?{}",
+            request.method(),
+            url.path(),
+            url.query().unwrap_or("")
+        );
+        if let Ok(mut lines) = self.0.lock() {
+            lines.push(line);
+        }
+        match next.split_first() {
+            Some((first, rest)) => first.send(ctx, request, rest).await,
+            None => Err(azure_core::Error::with_message(
+                azure_core::error::ErrorKind::Other,
+                "RequestLog must not be the last policy",
+            )),
+        }
     }
 }
