@@ -44,17 +44,8 @@ impl BlobStore {
         credential: Arc<dyn TokenCredential>,
         options: BlobStoreOptions,
     ) -> Result<Self, StateError> {
-        let fail = |message: String| StateError::Failed {
-            key: container.to_string(),
-            message,
-        };
-        let mut url = account_url.clone();
-        url.path_segments_mut()
-            .map_err(|()| fail(format!("{account_url} cannot be a base URL")))?
-            .pop_if_empty()
-            .push(container);
         let client = BlobContainerClient::new(
-            url,
+            container_url(account_url, container)?,
             Some(credential),
             Some(BlobContainerClientOptions {
                 client_options: options.client_options,
@@ -81,6 +72,20 @@ impl std::fmt::Debug for BlobStore {
             .field("page_size", &self.page_size)
             .finish()
     }
+}
+
+/// The container's URL below the account's blob endpoint, with or without a trailing slash
+/// (`https://a.blob.core.windows.net/` → `https://a.blob.core.windows.net/stepup`).
+fn container_url(account_url: &Url, container: &str) -> Result<Url, StateError> {
+    let mut url = account_url.clone();
+    url.path_segments_mut()
+        .map_err(|()| StateError::Failed {
+            key: container.to_string(),
+            message: format!("{account_url} cannot be a base URL"),
+        })?
+        .pop_if_empty()
+        .push(container);
+    Ok(url)
 }
 
 /// Maps an SDK error: conflicts, denials, and the rest with the service's message.
@@ -237,5 +242,61 @@ fn content_type(key: &StateKey) -> &'static str {
         "application/json"
     } else {
         "application/octet-stream"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_container_goes_below_the_account_endpoint() {
+        for (account, expected) in [
+            (
+                "https://acct.blob.core.windows.net/",
+                "https://acct.blob.core.windows.net/stepup",
+            ),
+            (
+                "https://acct.blob.core.windows.net",
+                "https://acct.blob.core.windows.net/stepup",
+            ),
+            (
+                "https://127.0.0.1:10000/devstoreaccount1",
+                "https://127.0.0.1:10000/devstoreaccount1/stepup",
+            ),
+        ] {
+            let url = container_url(&Url::parse(account).expect("URL"), "stepup").expect("join");
+            assert_eq!(url.as_str(), expected);
+        }
+    }
+
+    #[test]
+    fn conflicts_and_denials_are_told_apart() {
+        let http = |status: StatusCode| {
+            azure_core::Error::with_message(
+                ErrorKind::HttpResponse {
+                    status,
+                    error_code: None,
+                    raw_response: None,
+                },
+                "service said no",
+            )
+        };
+        assert!(matches!(
+            map_error("k", http(StatusCode::PreconditionFailed)),
+            StateError::Conflict { .. }
+        ));
+        assert!(matches!(
+            map_error("k", http(StatusCode::Conflict)),
+            StateError::Conflict { .. }
+        ));
+        assert!(matches!(
+            map_error("k", http(StatusCode::Forbidden)),
+            StateError::Denied { .. }
+        ));
+        assert!(matches!(
+            map_error("k", http(StatusCode::InternalServerError)),
+            StateError::Failed { .. }
+        ));
     }
 }
