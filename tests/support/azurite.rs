@@ -63,7 +63,9 @@ impl Azurite {
         std::fs::write(&cert_path, &cert_pem).expect("write cert");
         std::fs::write(&key_path, certified.signing_key.serialize_pem()).expect("write key");
         let port = free_port();
-        let child = Command::new(&bin)
+        let mut command = Command::new(&bin);
+        die_with_parent(&mut command);
+        let child = command
             .args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string()])
             .args(["--oauth", "basic"])
             .arg("--cert")
@@ -157,6 +159,26 @@ impl Azurite {
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
+}
+
+/// On Linux, has the kernel kill Azurite if the test process dies without running `Drop`
+/// (killed by a timeout, for instance), so no emulator outlives its test.
+fn die_with_parent(command: &mut Command) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl is async-signal-safe and touches only the child being spawned.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = command;
 }
 
 impl Drop for Azurite {
