@@ -17,7 +17,10 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 pub use blob::{BlobStore, BlobStoreOptions};
-pub use config::{BlobSettings, StateConfig, StateConfigError};
+pub use config::{
+    BlobSettings, StateConfig, StateConfigError, BLOB_URL_VAR, CONTAINER_VAR, DEFAULT_CONTAINER,
+    DEFAULT_STATE_DIR, STATE_DIR_VAR,
+};
 pub use json::{get_json, update_json, MAX_UPDATE_ATTEMPTS};
 pub use key::{KeyError, StateKey};
 pub use local::LocalDirStore;
