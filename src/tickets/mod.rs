@@ -2,6 +2,10 @@
 //! ServiceNow and a file outbox. One ticket per (tenant, account), found again by its key in
 //! the ticket system itself, so a crash between "created" and "saved" never duplicates.
 
+pub mod jira;
+pub mod servicenow;
+pub mod setting_values;
+
 use std::fmt;
 
 use async_trait::async_trait;

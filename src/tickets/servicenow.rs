@@ -1,0 +1,4 @@
+//! ServiceNow (Table API, `incident`) ticket sink.
+
+pub mod config;
+pub mod wire;
