@@ -216,7 +216,7 @@ pub struct Transition {
 
 impl Transitions {
     /// The first available transition into one of the categories, in order of preference.
-    pub fn into_category(&self, categories: &[&str]) -> Option<&Transition> {
+    pub fn leading_to(&self, categories: &[&str]) -> Option<&Transition> {
         categories.iter().find_map(|category| {
             self.transitions.iter().find(|t| {
                 t.is_available != Some(false) && t.to.status_category.key == *category
@@ -324,12 +324,12 @@ mod tests {
             ]}"#,
         )
         .unwrap();
-        assert_eq!(t.into_category(&["done"]).map(|t| t.id.as_str()), Some("31"));
+        assert_eq!(t.leading_to(&["done"]).map(|t| t.id.as_str()), Some("31"));
         assert_eq!(
-            t.into_category(&["new", "indeterminate"]).map(|t| t.id.as_str()),
+            t.leading_to(&["new", "indeterminate"]).map(|t| t.id.as_str()),
             Some("11")
         );
-        assert!(t.into_category(&["other"]).is_none());
+        assert!(t.leading_to(&["other"]).is_none());
     }
 
     #[test]
