@@ -14,6 +14,9 @@ use chrono::NaiveDate;
 use crate::detect::model::Severity;
 use crate::ids::{ObjectId, TenantId};
 
+pub mod file;
+pub mod http;
+
 /// The key stored in the ticket system: `stepup:<tenantId>:<userId>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TicketKey {

@@ -1,0 +1,29 @@
+//! Every ticket sink passes the same conformance suite against its fake
+//! (`tests/ticket_support/conformance.rs`).
+
+mod ticket_support;
+
+use stepup::tickets::file::FileSink;
+use ticket_support::conformance::conformance;
+use ticket_support::file::FileOutbox;
+
+#[tokio::test]
+async fn file_sink_conforms() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outbox = dir.path().join("tickets");
+    let sink = FileSink::new(&outbox);
+    conformance(
+        &sink,
+        &FileOutbox {
+            dir: outbox.clone(),
+        },
+    )
+    .await;
+    let names: Vec<_> = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(names.iter().all(|n| n.ends_with(".md") && n.contains('_')));
+}
