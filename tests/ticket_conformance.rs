@@ -27,3 +27,32 @@ async fn file_sink_conforms() {
     assert_eq!(names.len(), 4, "{names:?}");
     assert!(names.iter().all(|n| n.ends_with(".md") && n.contains('_')));
 }
+
+#[tokio::test]
+async fn jira_sink_conforms() {
+    let fake = ticket_support::jira::FakeJira::start().await;
+    let config = stepup::tickets::jira::config::JiraConfig::from_lookup(fake.lookup())
+        .expect("settings")
+        .expect("configured");
+    let sink = stepup::tickets::jira::JiraSink::with_policy(
+        config,
+        stepup::tickets::http::RetryPolicy::fast(),
+    )
+    .expect("sink");
+    conformance(&sink, &fake).await;
+}
+
+#[tokio::test]
+async fn servicenow_sink_conforms() {
+    let fake = ticket_support::servicenow::FakeServiceNow::start().await;
+    let config =
+        stepup::tickets::servicenow::config::ServiceNowConfig::from_lookup(fake.lookup(&[]))
+            .expect("settings")
+            .expect("configured");
+    let sink = stepup::tickets::servicenow::ServiceNowSink::with_policy(
+        config,
+        stepup::tickets::http::RetryPolicy::fast(),
+    )
+    .expect("sink");
+    conformance(&sink, &fake).await;
+}

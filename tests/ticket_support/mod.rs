@@ -11,3 +11,5 @@
 pub mod conformance;
 pub mod fake_server;
 pub mod file;
+pub mod jira;
+pub mod servicenow;
