@@ -43,11 +43,17 @@ async fn jira_issue_carries_labels_adf_key_and_unassigned_owner() {
         Some(format!("{}/browse/{}", fake.server.base_url(), created.id).as_str())
     );
     let issue = fake.issue(&created.id).expect("stored");
-    assert_eq!(issue.labels, vec!["stepup".to_owned(), fake_jira::label(&k)]);
+    assert_eq!(
+        issue.labels,
+        vec!["stepup".to_owned(), fake_jira::label(&k)]
+    );
     assert!(issue.labels.iter().all(|l| !l.contains(':')));
     assert_eq!(issue.priority, "Medium");
     assert_eq!(issue.duedate.as_deref(), Some("2026-12-15"));
-    assert_eq!(issue.assignee, None, "no accountId configured for this owner");
+    assert_eq!(
+        issue.assignee, None,
+        "no accountId configured for this owner"
+    );
     let text = issue.description_text();
     assert!(text.contains(&k.to_string()), "{text}");
     assert!(text.contains("nobody@contoso.example"), "{text}");
@@ -64,7 +70,10 @@ async fn jira_find_pages_with_next_page_token_and_prefers_an_open_issue() {
     let older = fake.seed(&k, true);
     let found = sink.find(&k).await.expect("find").expect("some");
     assert_eq!(found.state, TicketState::Resolved);
-    assert_eq!(found.reference.id, old, "the first resolved issue, consistently");
+    assert_eq!(
+        found.reference.id, old,
+        "the first resolved issue, consistently"
+    );
     let before = fake.requests();
     let open = fake.seed(&k, false);
     let found = sink.find(&k).await.expect("find").expect("some");
@@ -83,10 +92,14 @@ async fn jira_resolve_and_reopen_are_idempotent_and_comment_in_adf() {
         .await
         .expect("create");
     assert_eq!(fake.issue(&t.id).expect("issue").category(), "new");
-    sink.reopen(&t, "already open").await.expect("reopen open issue");
+    sink.reopen(&t, "already open")
+        .await
+        .expect("reopen open issue");
     assert_eq!(fake.issue(&t.id).expect("issue").category(), "new");
     sink.resolve(&t, "fixed").await.expect("resolve");
-    sink.resolve(&t, "still fixed").await.expect("resolve again");
+    sink.resolve(&t, "still fixed")
+        .await
+        .expect("resolve again");
     let issue = fake.issue(&t.id).expect("issue");
     assert_eq!(issue.category(), "done");
     assert_eq!(issue.comments, vec!["already open", "fixed", "still fixed"]);
@@ -127,7 +140,10 @@ async fn servicenow_incident_carries_key_group_urgency_due_and_assignee() {
         .expect("create");
     assert_eq!(t.system, "servicenow");
     let url = t.url.clone().expect("url");
-    assert!(url.ends_with(&format!("/incident.do?sys_id={}", t.id)), "{url}");
+    assert!(
+        url.ends_with(&format!("/incident.do?sys_id={}", t.id)),
+        "{url}"
+    );
     let i = fake.incident(&t.id).expect("stored");
     assert_eq!(i.get("correlation_id"), k.to_string());
     assert_eq!(i.get("correlation_display"), "stepup");
@@ -158,13 +174,21 @@ async fn servicenow_without_owner_lookup_or_with_an_inactive_owner_leaves_it_una
         .expect("create");
     let i = fake.incident(&t.id).expect("stored");
     assert_eq!(i.get("assigned_to"), "", "carol is inactive");
-    assert!(i.get("description").contains("Owner: carol@contoso.example"));
+    assert!(i
+        .get("description")
+        .contains("Owner: carol@contoso.example"));
 }
 
 #[tokio::test]
 async fn servicenow_resolve_uses_the_close_code_and_reopen_goes_in_progress() {
     let fake = FakeServiceNow::start().await;
-    let sink = snow_sink(&fake, &[("STEPUP_SERVICENOW_CLOSE_CODE", "Solved Remotely (Permanently)")]);
+    let sink = snow_sink(
+        &fake,
+        &[(
+            "STEPUP_SERVICENOW_CLOSE_CODE",
+            "Solved Remotely (Permanently)",
+        )],
+    );
     let t = sink
         .create(&draft(key(8, 1), Severity::High, "bob@contoso.example"))
         .await
@@ -204,7 +228,10 @@ async fn servicenow_finds_the_newest_incident_and_reads_closed_as_resolved() {
     let found = sink.find(&k).await.expect("find").expect("some");
     assert_eq!(found.reference.id, second.id);
     assert_eq!(found.state, TicketState::Open);
-    let err = sink.reopen(&first, "x").await.expect_err("closed is read-only");
+    let err = sink
+        .reopen(&first, "x")
+        .await
+        .expect_err("closed is read-only");
     assert!(matches!(err, TicketError::Unauthorized { .. }), "{err}");
 }
 
@@ -218,7 +245,10 @@ async fn servicenow_bearer_token_and_unknown_incident() {
             ("STEPUP_SERVICENOW_PASSWORD", "ignored when a token is set"),
         ],
     );
-    assert_eq!(sink.find(&key(10, 1)).await.expect("find with a token"), None);
+    assert_eq!(
+        sink.find(&key(10, 1)).await.expect("find with a token"),
+        None
+    );
     let t = sink
         .create(&draft(key(10, 1), Severity::Medium, "bob@contoso.example"))
         .await

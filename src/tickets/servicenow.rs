@@ -40,10 +40,7 @@ impl ServiceNowSink {
     }
 
     /// A sink with a given retry policy (tests use [`RetryPolicy::fast`]).
-    pub fn with_policy(
-        config: ServiceNowConfig,
-        policy: RetryPolicy,
-    ) -> Result<Self, TicketError> {
+    pub fn with_policy(config: ServiceNowConfig, policy: RetryPolicy) -> Result<Self, TicketError> {
         let auth = match &config.auth {
             ServiceNowAuth::Basic { user, password } => Auth::Basic {
                 user: user.clone(),

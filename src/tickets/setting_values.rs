@@ -138,7 +138,10 @@ mod tests {
     #[test]
     fn pairs_lowercase_keys_and_reject_missing_values() {
         let map = pairs("M", "Ann@Contoso.com = 5b10a; bob@contoso.com=7c2;").unwrap();
-        assert_eq!(map.get("ann@contoso.com").map(String::as_str), Some("5b10a"));
+        assert_eq!(
+            map.get("ann@contoso.com").map(String::as_str),
+            Some("5b10a")
+        );
         assert_eq!(map.len(), 2);
         assert!(pairs("M", "ann@contoso.com").is_err());
         assert!(pairs("M", "=x").is_err());

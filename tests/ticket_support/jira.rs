@@ -18,7 +18,7 @@ use stepup::detect::model::Severity;
 use stepup::tickets::{TicketKey, TicketRef, TicketState};
 
 use super::conformance::{FakeControl, FakeTicket};
-use super::fake_server::{Fault, FakeRequest, FakeResponse, FakeServer, Route};
+use super::fake_server::{FakeRequest, FakeResponse, FakeServer, Fault, Route};
 
 /// The project the fake knows.
 pub const PROJECT: &str = "OPS";
@@ -208,7 +208,10 @@ impl FakeControl for FakeJira {
 }
 
 fn errors(status: u16, messages: &[&str], fields: Value) -> FakeResponse {
-    FakeResponse::json(status, &json!({ "errorMessages": messages, "errors": fields }))
+    FakeResponse::json(
+        status,
+        &json!({ "errorMessages": messages, "errors": fields }),
+    )
 }
 
 fn not_found() -> FakeResponse {
@@ -283,7 +286,9 @@ fn has_empty_text(v: &Value) -> bool {
     match v {
         Value::Object(m) => {
             (m.get("type") == Some(&json!("text"))
-                && m.get("text").and_then(Value::as_str).is_none_or(str::is_empty))
+                && m.get("text")
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty))
                 || m.values().any(has_empty_text)
         }
         Value::Array(a) => a.iter().any(has_empty_text),
@@ -293,9 +298,11 @@ fn has_empty_text(v: &Value) -> bool {
 
 fn plain(v: &Value) -> String {
     match v {
-        Value::Object(m) if m.get("type") == Some(&json!("text")) => {
-            m.get("text").and_then(Value::as_str).unwrap_or("").to_owned()
-        }
+        Value::Object(m) if m.get("type") == Some(&json!("text")) => m
+            .get("text")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
         Value::Object(m) => m.get("content").map(plain).unwrap_or_default(),
         Value::Array(a) => a.iter().map(plain).collect::<Vec<_>>().join("\n"),
         _ => String::new(),
@@ -319,20 +326,29 @@ fn check_fields(f: &Value) -> Result<(), FakeResponse> {
         }
     }
     if let Some(d) = f.get("duedate") {
-        if d.as_str().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).is_none() {
+        if d.as_str()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .is_none()
+        {
             bad.insert("duedate".into(), json!("Error parsing date string."));
         }
     }
     if let Some(a) = f.get("assignee").filter(|a| !a.is_null()) {
         let id = a["accountId"].as_str().unwrap_or("");
         if !USERS.iter().any(|(u, _)| *u == id) {
-            bad.insert("assignee".into(), json!(format!("User '{id}' does not exist.")));
+            bad.insert(
+                "assignee".into(),
+                json!(format!("User '{id}' does not exist.")),
+            );
         }
     }
     if let Some(s) = f.get("summary") {
         let s = s.as_str().unwrap_or("");
         if s.is_empty() || s.contains('\n') || s.chars().count() > 255 {
-            bad.insert("summary".into(), json!("Summary must be one line of at most 255 characters."));
+            bad.insert(
+                "summary".into(),
+                json!("Summary must be one line of at most 255 characters."),
+            );
         }
     }
     if bad.is_empty() {
@@ -348,10 +364,18 @@ fn create(st: &mut State, body: &Value) -> FakeResponse {
         return errors(400, &[], json!({ "project": "valid project is required" }));
     }
     if f["issuetype"]["name"] != "Task" {
-        return errors(400, &[], json!({ "issuetype": "valid issue type is required" }));
+        return errors(
+            400,
+            &[],
+            json!({ "issuetype": "valid issue type is required" }),
+        );
     }
     if f["summary"].is_null() {
-        return errors(400, &[], json!({ "summary": "You must specify a summary of the issue." }));
+        return errors(
+            400,
+            &[],
+            json!({ "summary": "You must specify a summary of the issue." }),
+        );
     }
     if let Err(resp) = check_fields(f) {
         return resp;
@@ -362,8 +386,15 @@ fn create(st: &mut State, body: &Value) -> FakeResponse {
         .flatten()
         .filter_map(|l| l.as_str().map(str::to_owned))
         .collect();
-    if labels.iter().any(|l| l.contains(' ') || l.is_empty() || l.len() > 255) {
-        return errors(400, &[], json!({ "labels": "The label can't contain spaces." }));
+    if labels
+        .iter()
+        .any(|l| l.contains(' ') || l.is_empty() || l.len() > 255)
+    {
+        return errors(
+            400,
+            &[],
+            json!({ "labels": "The label can't contain spaces." }),
+        );
     }
     let n = st.issues.len() + 1;
     let issue = Issue {
@@ -372,7 +403,10 @@ fn create(st: &mut State, body: &Value) -> FakeResponse {
         summary: f["summary"].as_str().unwrap_or("").to_owned(),
         description: f["description"].clone(),
         labels,
-        priority: f["priority"]["name"].as_str().unwrap_or("Medium").to_owned(),
+        priority: f["priority"]["name"]
+            .as_str()
+            .unwrap_or("Medium")
+            .to_owned(),
         duedate: f["duedate"].as_str().map(str::to_owned),
         assignee: f["assignee"]["accountId"].as_str().map(str::to_owned),
         status: 0,
@@ -394,13 +428,20 @@ fn search(st: &State, body: &Value) -> FakeResponse {
         .and_then(|rest| rest.split_once('"'))
         .map(|(label, _)| label)
     else {
-        return errors(400, &[&format!("The fake understands only labels = \"…\": {jql}")], json!({}));
+        return errors(
+            400,
+            &[&format!("The fake understands only labels = \"…\": {jql}")],
+            json!({}),
+        );
     };
     let max = body["maxResults"].as_u64().unwrap_or(50).clamp(1, 5000) as usize;
     let size = max.min(st.page_cap);
     let start = match body["nextPageToken"].as_str() {
         None => 0,
-        Some(t) => match t.strip_prefix("page-").and_then(|n| n.parse::<usize>().ok()) {
+        Some(t) => match t
+            .strip_prefix("page-")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
             Some(n) => n,
             None => return errors(400, &["Invalid nextPageToken."], json!({})),
         },
@@ -440,7 +481,11 @@ fn edit(st: &mut State, key: &str, body: &Value) -> FakeResponse {
         return resp;
     }
     if f.get("project").is_some() || f.get("issuetype").is_some() {
-        return errors(400, &[], json!({ "project": "Field cannot be set by an edit." }));
+        return errors(
+            400,
+            &[],
+            json!({ "project": "Field cannot be set by an edit." }),
+        );
     }
     let Some(issue) = find(st, key) else {
         return not_found();
@@ -469,7 +514,11 @@ fn edit(st: &mut State, key: &str, body: &Value) -> FakeResponse {
 
 fn comment(st: &mut State, key: &str, body: &Value) -> FakeResponse {
     if !is_doc(&body["body"]) {
-        return errors(400, &[], json!({ "comment": "Comment body must be an Atlassian Document." }));
+        return errors(
+            400,
+            &[],
+            json!({ "comment": "Comment body must be an Atlassian Document." }),
+        );
     }
     let Some(issue) = find(st, key) else {
         return not_found();
@@ -495,7 +544,9 @@ fn transition(st: &mut State, key: &str, body: &Value) -> FakeResponse {
         }
         _ => errors(
             400,
-            &[&format!("Transition id '{id}' is not valid for this issue.")],
+            &[&format!(
+                "Transition id '{id}' is not valid for this issue."
+            )],
             json!({}),
         ),
     }

@@ -21,7 +21,7 @@ use stepup::detect::model::Severity;
 use stepup::tickets::{TicketKey, TicketRef, TicketState};
 
 use super::conformance::{FakeControl, FakeTicket};
-use super::fake_server::{Fault, FakeRequest, FakeResponse, FakeServer, Route};
+use super::fake_server::{FakeRequest, FakeResponse, FakeServer, Fault, Route};
 
 /// The integration user the fake accepts.
 pub const USER: &str = "stepup.integration";
@@ -32,9 +32,21 @@ pub const TOKEN: &str = "servicenow-oauth-token";
 
 /// `sys_user`: (sys_id, email, active).
 pub const USERS: &[(&str, &str, bool)] = &[
-    ("62826bf03710200044e0bfc8bcbe5df1", "alice@contoso.example", true),
-    ("46d44a5dc0a8010e0000b6e2d3de3f3b", "bob@contoso.example", true),
-    ("a8f98bb0eb32010045e1a5115206fe3a", "carol@contoso.example", false),
+    (
+        "62826bf03710200044e0bfc8bcbe5df1",
+        "alice@contoso.example",
+        true,
+    ),
+    (
+        "46d44a5dc0a8010e0000b6e2d3de3f3b",
+        "bob@contoso.example",
+        true,
+    ),
+    (
+        "a8f98bb0eb32010045e1a5115206fe3a",
+        "carol@contoso.example",
+        false,
+    ),
 ];
 
 /// Close codes of the out-of-the-box `incident.close_code` choice list.
@@ -112,7 +124,10 @@ impl FakeServiceNow {
             ("STEPUP_SERVICENOW_URL", self.server.base_url()),
             ("STEPUP_SERVICENOW_USER", USER.to_owned()),
             ("STEPUP_SERVICENOW_PASSWORD", PASSWORD.to_owned()),
-            ("STEPUP_SERVICENOW_ASSIGNMENT_GROUP", "Cloud Platform".to_owned()),
+            (
+                "STEPUP_SERVICENOW_ASSIGNMENT_GROUP",
+                "Cloud Platform".to_owned(),
+            ),
         ]
     }
 
@@ -215,7 +230,11 @@ fn authorised(req: &FakeRequest) -> bool {
 
 fn handle(st: &mut State, req: &FakeRequest) -> FakeResponse {
     if !authorised(req) {
-        return failure(401, "User Not Authenticated", "Required to provide Auth information");
+        return failure(
+            401,
+            "User Not Authenticated",
+            "Required to provide Auth information",
+        );
     }
     let path = req.path();
     match (req.method.as_str(), path.as_slice()) {
@@ -237,25 +256,45 @@ fn handle(st: &mut State, req: &FakeRequest) -> FakeResponse {
         }
         ("POST", ["api", "now", "table", "incident"]) => create(st, req),
         ("PATCH" | "PUT", ["api", "now", "table", "incident", sys_id]) => update(st, sys_id, req),
-        _ => failure(400, "Invalid table or path", "The fake does not serve this path"),
+        _ => failure(
+            400,
+            "Invalid table or path",
+            "The fake does not serve this path",
+        ),
     }
 }
 
 /// Applies `sysparm_query`, `sysparm_limit` and `sysparm_fields`.
 fn list(mut rows: Vec<Map<String, Value>>, req: &FakeRequest) -> FakeResponse {
-    let query = req.query.get("sysparm_query").map(String::as_str).unwrap_or("");
+    let query = req
+        .query
+        .get("sysparm_query")
+        .map(String::as_str)
+        .unwrap_or("");
     for condition in query.split('^').filter(|c| !c.is_empty()) {
         if let Some(field) = condition.strip_prefix("ORDERBYDESC") {
-            rows.sort_by(|a, b| b.get(field).map(Value::to_string).cmp(&a.get(field).map(Value::to_string)));
+            rows.sort_by(|a, b| {
+                b.get(field)
+                    .map(Value::to_string)
+                    .cmp(&a.get(field).map(Value::to_string))
+            });
         } else if let Some(field) = condition.strip_prefix("ORDERBY") {
-            rows.sort_by(|a, b| a.get(field).map(Value::to_string).cmp(&b.get(field).map(Value::to_string)));
+            rows.sort_by(|a, b| {
+                a.get(field)
+                    .map(Value::to_string)
+                    .cmp(&b.get(field).map(Value::to_string))
+            });
         } else if let Some((field, value)) = condition.split_once('=') {
             if !rows.iter().all(|r| r.contains_key(field)) && !WRITABLE.contains(&field) {
                 return failure(400, "Invalid query", &format!("unknown field {field}"));
             }
             rows.retain(|r| r.get(field).and_then(Value::as_str).unwrap_or("") == value);
         } else {
-            return failure(400, "Invalid query", &format!("unsupported condition {condition}"));
+            return failure(
+                400,
+                "Invalid query",
+                &format!("unsupported condition {condition}"),
+            );
         }
     }
     if let Some(limit) = req.query.get("sysparm_limit") {
@@ -264,7 +303,10 @@ fn list(mut rows: Vec<Map<String, Value>>, req: &FakeRequest) -> FakeResponse {
             Err(_) => return failure(400, "Invalid sysparm_limit", limit),
         }
     }
-    let rows: Vec<Value> = rows.into_iter().map(|r| Value::Object(select(&r, req))).collect();
+    let rows: Vec<Value> = rows
+        .into_iter()
+        .map(|r| Value::Object(select(&r, req)))
+        .collect();
     let total = rows.len().to_string();
     FakeResponse::json(200, &json!({ "result": rows })).with_header("X-Total-Count", &total)
 }
@@ -275,7 +317,11 @@ fn select(record: &Map<String, Value>, req: &FakeRequest) -> Map<String, Value> 
         None => record.clone(),
         Some(fields) => fields
             .split(',')
-            .filter_map(|f| record.get(f.trim()).map(|v| (f.trim().to_owned(), v.clone())))
+            .filter_map(|f| {
+                record
+                    .get(f.trim())
+                    .map(|v| (f.trim().to_owned(), v.clone()))
+            })
             .collect(),
     }
 }
@@ -316,7 +362,10 @@ fn check(body: &Map<String, Value>, current: Option<&Incident>) -> Result<(), Fa
             if !code.is_some_and(|c| CLOSE_CODES.contains(&c)) {
                 return bad("Resolution code is mandatory and must be a choice".into());
             }
-            if text("close_notes").or(current.map(|c| c.get("close_notes"))).is_none_or(str::is_empty) {
+            if text("close_notes")
+                .or(current.map(|c| c.get("close_notes")))
+                .is_none_or(str::is_empty)
+            {
                 return bad("Resolution notes are mandatory".into());
             }
         }
@@ -345,21 +394,33 @@ fn apply(incident: &mut Incident, body: &Map<String, Value>) {
 
 fn create(st: &mut State, req: &FakeRequest) -> FakeResponse {
     let Value::Object(body) = req.json() else {
-        return failure(400, "Exception while reading request", "The payload is not valid JSON.");
+        return failure(
+            400,
+            "Exception while reading request",
+            "The payload is not valid JSON.",
+        );
     };
     if let Err(resp) = check(&body, None) {
         return resp;
     }
     if body.get("short_description").is_none() {
-        return failure(400, "Data Policy Exception", "Short description is mandatory");
+        return failure(
+            400,
+            "Data Policy Exception",
+            "Short description is mandatory",
+        );
     }
     let n = st.incidents.len() + 1;
     let mut incident = Incident {
         fields: Map::new(),
         journal: Vec::new(),
     };
-    incident.fields.insert("sys_id".into(), json!(format!("{n:032x}")));
-    incident.fields.insert("number".into(), json!(format!("INC{:07}", 10000 + n)));
+    incident
+        .fields
+        .insert("sys_id".into(), json!(format!("{n:032x}")));
+    incident
+        .fields
+        .insert("number".into(), json!(format!("INC{:07}", 10000 + n)));
     incident.fields.insert("state".into(), json!("1"));
     incident.fields.insert(
         "sys_created_on".into(),
@@ -373,10 +434,18 @@ fn create(st: &mut State, req: &FakeRequest) -> FakeResponse {
 
 fn update(st: &mut State, sys_id: &str, req: &FakeRequest) -> FakeResponse {
     let Value::Object(body) = req.json() else {
-        return failure(400, "Exception while reading request", "The payload is not valid JSON.");
+        return failure(
+            400,
+            "Exception while reading request",
+            "The payload is not valid JSON.",
+        );
     };
     let Some(incident) = st.incidents.iter_mut().find(|i| i.get("sys_id") == sys_id) else {
-        return failure(404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval");
+        return failure(
+            404,
+            "No Record found",
+            "Record doesn't exist or ACL restricts the record retrieval",
+        );
     };
     if incident.get("state") == "7" {
         return failure(403, "Operation Failed", "Closed incidents are read-only");

@@ -104,13 +104,20 @@ mod tests {
         assert_eq!(c.issue_type, "Task");
         assert_eq!(c.email, "bot@acme.com");
         assert_eq!(c.api_token.expose(), "tok-123");
-        assert_eq!(c.account_id("ann@ACME.com"), Some("5b10ac8d82e05b22cc7d4ef5"));
+        assert_eq!(
+            c.account_id("ann@ACME.com"),
+            Some("5b10ac8d82e05b22cc7d4ef5")
+        );
         assert_eq!(c.account_id("bob@acme.com"), None);
     }
 
     #[test]
     fn missing_token_names_the_setting_without_a_value() {
-        let partial: Vec<_> = FULL.iter().copied().filter(|(k, _)| *k != API_TOKEN).collect();
+        let partial: Vec<_> = FULL
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != API_TOKEN)
+            .collect();
         let err = read(&partial).unwrap_err();
         assert_eq!(err.name, API_TOKEN);
     }

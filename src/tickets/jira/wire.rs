@@ -218,9 +218,9 @@ impl Transitions {
     /// The first available transition into one of the categories, in order of preference.
     pub fn leading_to(&self, categories: &[&str]) -> Option<&Transition> {
         categories.iter().find_map(|category| {
-            self.transitions.iter().find(|t| {
-                t.is_available != Some(false) && t.to.status_category.key == *category
-            })
+            self.transitions
+                .iter()
+                .find(|t| t.is_available != Some(false) && t.to.status_category.key == *category)
         })
     }
 }
@@ -307,9 +307,10 @@ mod tests {
         .unwrap();
         assert_eq!(page.next_page_token.as_deref(), Some("abc"));
         assert_eq!(page.issues[0].state(), TicketState::Resolved);
-        let last: SearchResponse =
-            serde_json::from_str(r#"{"issues":[{"id":"1","key":"OPS-2","fields":{}}],"isLast":true}"#)
-                .unwrap();
+        let last: SearchResponse = serde_json::from_str(
+            r#"{"issues":[{"id":"1","key":"OPS-2","fields":{}}],"isLast":true}"#,
+        )
+        .unwrap();
         assert_eq!(last.next_page_token, None);
         assert_eq!(last.issues[0].state(), TicketState::Open);
     }
@@ -326,7 +327,8 @@ mod tests {
         .unwrap();
         assert_eq!(t.leading_to(&["done"]).map(|t| t.id.as_str()), Some("31"));
         assert_eq!(
-            t.leading_to(&["new", "indeterminate"]).map(|t| t.id.as_str()),
+            t.leading_to(&["new", "indeterminate"])
+                .map(|t| t.id.as_str()),
             Some("11")
         );
         assert!(t.leading_to(&["other"]).is_none());
@@ -337,13 +339,19 @@ mod tests {
         let body = IssueRequest {
             fields: IssueFields {
                 project: Some(Keyed { key: "OPS".into() }),
-                issuetype: Some(Named { name: "Task".into() }),
+                issuetype: Some(Named {
+                    name: "Task".into(),
+                }),
                 summary: "s".into(),
                 description: adf::document("d"),
                 labels: Some(vec![STEPUP_LABEL.into()]),
-                priority: Named { name: priority(Severity::Critical).into() },
+                priority: Named {
+                    name: priority(Severity::Critical).into(),
+                },
                 duedate: "2026-12-01".into(),
-                assignee: Some(Account { account_id: "5b10".into() }),
+                assignee: Some(Account {
+                    account_id: "5b10".into(),
+                }),
             },
         };
         let v = serde_json::to_value(&body).unwrap();
@@ -352,8 +360,16 @@ mod tests {
         assert_eq!(v["fields"]["priority"]["name"], "Highest");
         assert_eq!(v["fields"]["assignee"]["accountId"], "5b10");
         assert_eq!(v["fields"]["duedate"], "2026-12-01");
-        let edit = IssueFields { project: None, issuetype: None, labels: None, assignee: None, ..body.fields };
+        let edit = IssueFields {
+            project: None,
+            issuetype: None,
+            labels: None,
+            assignee: None,
+            ..body.fields
+        };
         let v = serde_json::to_value(&edit).unwrap();
-        assert!(v.get("project").is_none() && v.get("labels").is_none() && v.get("assignee").is_none());
+        assert!(
+            v.get("project").is_none() && v.get("labels").is_none() && v.get("assignee").is_none()
+        );
     }
 }

@@ -63,7 +63,8 @@ impl ServiceNowConfig {
         let auth = match optional(&lookup, TOKEN) {
             Some(token) => ServiceNowAuth::Bearer(Secret::new(token)),
             None => {
-                let why = "needed when STEPUP_SERVICENOW_URL is set and STEPUP_SERVICENOW_TOKEN is not";
+                let why =
+                    "needed when STEPUP_SERVICENOW_URL is set and STEPUP_SERVICENOW_TOKEN is not";
                 ServiceNowAuth::Basic {
                     user: required(&lookup, USER, why)?,
                     password: required_secret(&lookup, PASSWORD, why)?,

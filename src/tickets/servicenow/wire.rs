@@ -29,8 +29,7 @@ pub fn key_query(key: &TicketKey) -> String {
 /// address containing one is refused (`None`).
 pub fn user_query(email: &str) -> Option<String> {
     let email = email.trim();
-    (!email.is_empty() && !email.contains('^'))
-        .then(|| format!("email={email}^active=true"))
+    (!email.is_empty() && !email.contains('^')).then(|| format!("email={email}^active=true"))
 }
 
 /// `(urgency, impact)` of a severity. One account is a narrow blast radius, so impact is at
@@ -223,6 +222,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.result[0].number.as_deref(), Some("INC0000001"));
-        assert_eq!(state_of(e.result[0].state.as_deref()), TicketState::Resolved);
+        assert_eq!(
+            state_of(e.result[0].state.as_deref()),
+            TicketState::Resolved
+        );
     }
 }
