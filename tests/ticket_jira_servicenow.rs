@@ -15,17 +15,13 @@ use ticket_support::jira::{self as fake_jira, FakeJira};
 use ticket_support::servicenow::{self as fake_snow, FakeServiceNow};
 
 fn jira_sink(fake: &FakeJira) -> JiraSink {
-    let config = JiraConfig::from_lookup(fake.lookup())
-        .expect("valid settings")
-        .expect("configured");
-    JiraSink::with_policy(config, RetryPolicy::fast()).expect("sink")
+    let config = JiraConfig::from_lookup(fake.lookup()).expect("valid settings");
+    JiraSink::new(&config, RetryPolicy::fast()).expect("sink")
 }
 
 fn snow_sink(fake: &FakeServiceNow, extra: &[(&'static str, &str)]) -> ServiceNowSink {
-    let config = ServiceNowConfig::from_lookup(fake.lookup(extra))
-        .expect("valid settings")
-        .expect("configured");
-    ServiceNowSink::with_policy(config, RetryPolicy::fast()).expect("sink")
+    let config = ServiceNowConfig::from_lookup(fake.lookup(extra)).expect("valid settings");
+    ServiceNowSink::new(&config, RetryPolicy::fast()).expect("sink")
 }
 
 #[tokio::test]
@@ -119,10 +115,8 @@ async fn jira_bad_token_names_the_settings() {
         }
     }
     let map: std::collections::HashMap<_, _> = settings.into_iter().collect();
-    let config = JiraConfig::from_lookup(|n| map.get(n).cloned())
-        .expect("settings")
-        .expect("configured");
-    let sink = JiraSink::with_policy(config, RetryPolicy::fast()).expect("sink");
+    let config = JiraConfig::from_lookup(|n| map.get(n).cloned()).expect("settings");
+    let sink = JiraSink::new(&config, RetryPolicy::fast()).expect("sink");
     let err = sink.find(&key(1, 1)).await.expect_err("401");
     assert!(matches!(err, TicketError::Unauthorized { .. }), "{err}");
     assert!(err.to_string().contains("STEPUP_JIRA_API_TOKEN"), "{err}");

@@ -373,7 +373,11 @@ impl RequestSpec<'_> {
             req = req.body(body.clone());
         }
         let resp = req.send().await.map_err(AttemptError::transport)?;
-        let status = resp.status();
+        // Azure DevOps answers a bad PAT with 203 and a sign-in page: that is a 401.
+        let status = match resp.status() {
+            StatusCode::NON_AUTHORITATIVE_INFORMATION => StatusCode::UNAUTHORIZED,
+            s => s,
+        };
         let headers = resp.headers().clone();
         let body = resp.bytes().await.map_err(AttemptError::transport)?;
         if status.is_success() {

@@ -46,20 +46,18 @@ pub struct JiraSink {
 }
 
 impl JiraSink {
-    /// A sink with the default retry policy.
-    pub fn new(config: JiraConfig) -> Result<Self, TicketError> {
-        Self::with_policy(config, RetryPolicy::default())
-    }
-
-    /// A sink with a given retry policy (tests use [`RetryPolicy::fast`]).
-    pub fn with_policy(config: JiraConfig, policy: RetryPolicy) -> Result<Self, TicketError> {
+    /// A sink for the site of `config`; tests pass [`RetryPolicy::fast`].
+    pub fn new(config: &JiraConfig, policy: RetryPolicy) -> Result<Self, TicketError> {
         let auth = Auth::Basic {
             user: config.email.clone(),
             password: config.api_token.clone(),
             setting: "STEPUP_JIRA_EMAIL / STEPUP_JIRA_API_TOKEN",
         };
         let http = HttpClient::new(SYSTEM, &config.base_url, config::URL, auth, policy)?;
-        Ok(Self { http, config })
+        Ok(Self {
+            http,
+            config: config.clone(),
+        })
     }
 
     fn reference(&self, key: &str) -> TicketRef {

@@ -1,10 +1,12 @@
 //! Ticket systems behind one trait: Azure DevOps Boards, GitHub Issues, Jira Cloud,
 //! ServiceNow and a file outbox. One ticket per (tenant, account), found again by its key in
 //! the ticket system itself, so a crash between "created" and "saved" never duplicates.
-
-pub mod jira;
-pub mod servicenow;
-pub mod setting_values;
+//!
+//! - [`http`]: the HTTP layer every remote sink shares (retries, `Retry-After`, error mapping).
+//! - [`settings`]: `STEPUP_TICKETS` and the errors of sink settings; [`setting_values`]:
+//!   boolean and `name=value;…` settings.
+//! - Sinks: [`file`] (the default), [`azure_devops`], [`github`], [`jira`], [`servicenow`].
+//! - [`markdown`]: Markdown to HTML for systems whose fields take HTML.
 
 use std::fmt;
 
@@ -14,8 +16,15 @@ use chrono::NaiveDate;
 use crate::detect::model::Severity;
 use crate::ids::{ObjectId, TenantId};
 
+pub mod azure_devops;
 pub mod file;
+pub mod github;
 pub mod http;
+pub mod jira;
+pub mod markdown;
+pub mod servicenow;
+pub mod setting_values;
+pub mod settings;
 
 /// The key stored in the ticket system: `stepup:<tenantId>:<userId>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -34,26 +34,25 @@ pub struct ServiceNowSink {
 }
 
 impl ServiceNowSink {
-    /// A sink with the default retry policy.
-    pub fn new(config: ServiceNowConfig) -> Result<Self, TicketError> {
-        Self::with_policy(config, RetryPolicy::default())
-    }
-
-    /// A sink with a given retry policy (tests use [`RetryPolicy::fast`]).
-    pub fn with_policy(config: ServiceNowConfig, policy: RetryPolicy) -> Result<Self, TicketError> {
+    /// A sink for the instance of `config`; tests pass [`RetryPolicy::fast`].
+    pub fn new(config: &ServiceNowConfig, policy: RetryPolicy) -> Result<Self, TicketError> {
+        let setting = config.credential_settings();
         let auth = match &config.auth {
             ServiceNowAuth::Basic { user, password } => Auth::Basic {
                 user: user.clone(),
                 password: password.clone(),
-                setting: "STEPUP_SERVICENOW_USER / STEPUP_SERVICENOW_PASSWORD",
+                setting,
             },
             ServiceNowAuth::Bearer(token) => Auth::Bearer {
                 token: token.clone(),
-                setting: config::TOKEN,
+                setting,
             },
         };
         let http = HttpClient::new(SYSTEM, &config.base_url, config::URL, auth, policy)?;
-        Ok(Self { http, config })
+        Ok(Self {
+            http,
+            config: config.clone(),
+        })
     }
 
     fn reference(&self, sys_id: &str) -> TicketRef {

@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::ConfigError;
+use super::SYSTEM;
 use crate::secret::Secret;
-use crate::tickets::setting_values::{base_url, optional, pairs, required, required_secret};
+use crate::tickets::setting_values::pairs;
+use crate::tickets::settings::{optional, required, TicketSettingError};
 
-/// The site URL; the sink is configured when it is set.
+/// The site URL.
 pub const URL: &str = "STEPUP_JIRA_URL";
 /// The project key issues are created in.
 pub const PROJECT: &str = "STEPUP_JIRA_PROJECT";
@@ -25,7 +26,7 @@ pub const DEFAULT_ISSUE_TYPE: &str = "Task";
 /// How to reach one Jira Cloud site.
 #[derive(Debug, Clone)]
 pub struct JiraConfig {
-    /// Site URL without trailing `/`, e.g. `https://acme.atlassian.net`.
+    /// Site URL, e.g. `https://acme.atlassian.net` (checked when the sink is built).
     pub base_url: String,
     /// Default project key (the ownership map's project overrides it).
     pub project: String,
@@ -40,26 +41,22 @@ pub struct JiraConfig {
 }
 
 impl JiraConfig {
-    /// Reads the settings; `Ok(None)` when `STEPUP_JIRA_URL` is unset (sink not used).
+    /// Reads the `STEPUP_JIRA_*` settings through `lookup`.
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Option<Self>, ConfigError> {
-        let Some(url) = optional(&lookup, URL) else {
-            return Ok(None);
-        };
-        let why = "needed when STEPUP_JIRA_URL is set";
-        Ok(Some(Self {
-            base_url: base_url(URL, &url)?,
-            project: required(&lookup, PROJECT, why)?,
+    ) -> Result<Self, TicketSettingError> {
+        Ok(Self {
+            base_url: required(&lookup, SYSTEM, URL)?,
+            project: required(&lookup, SYSTEM, PROJECT)?,
             issue_type: optional(&lookup, ISSUE_TYPE)
                 .unwrap_or_else(|| DEFAULT_ISSUE_TYPE.to_owned()),
-            email: required(&lookup, EMAIL, why)?,
-            api_token: required_secret(&lookup, API_TOKEN, why)?,
+            email: required(&lookup, SYSTEM, EMAIL)?,
+            api_token: Secret::new(required(&lookup, SYSTEM, API_TOKEN)?),
             account_ids: match optional(&lookup, ACCOUNT_IDS) {
                 Some(v) => pairs(ACCOUNT_IDS, &v)?,
                 None => BTreeMap::new(),
             },
-        }))
+        })
     }
 
     /// The Jira accountId configured for an owner, if any.
@@ -75,7 +72,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn read(pairs: &[(&str, &str)]) -> Result<Option<JiraConfig>, ConfigError> {
+    fn read(pairs: &[(&str, &str)]) -> Result<JiraConfig, TicketSettingError> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -92,14 +89,20 @@ mod tests {
     ];
 
     #[test]
-    fn unset_url_means_not_configured() {
-        assert!(read(&[(PROJECT, "OPS")]).unwrap().is_none());
+    fn unset_url_is_missing() {
+        assert_eq!(
+            read(&[(PROJECT, "OPS")]).unwrap_err(),
+            TicketSettingError::Missing {
+                system: "jira",
+                setting: URL
+            }
+        );
     }
 
     #[test]
     fn reads_every_setting_with_defaults() {
-        let c = read(FULL).unwrap().unwrap();
-        assert_eq!(c.base_url, "https://acme.atlassian.net");
+        let c = read(FULL).unwrap();
+        assert_eq!(c.base_url, "https://acme.atlassian.net/");
         assert_eq!(c.project, "OPS");
         assert_eq!(c.issue_type, "Task");
         assert_eq!(c.email, "bot@acme.com");
@@ -119,12 +122,38 @@ mod tests {
             .filter(|(k, _)| *k != API_TOKEN)
             .collect();
         let err = read(&partial).unwrap_err();
-        assert_eq!(err.name, API_TOKEN);
+        assert_eq!(
+            err,
+            TicketSettingError::Missing {
+                system: "jira",
+                setting: API_TOKEN
+            }
+        );
+        let bad: Vec<_> = FULL
+            .iter()
+            .map(|(k, v)| {
+                (
+                    *k,
+                    if *k == ACCOUNT_IDS {
+                        "ann@acme.com"
+                    } else {
+                        *v
+                    },
+                )
+            })
+            .collect();
+        assert!(matches!(
+            read(&bad).unwrap_err(),
+            TicketSettingError::Invalid {
+                setting: ACCOUNT_IDS,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn debug_output_hides_the_token() {
-        let c = read(FULL).unwrap().unwrap();
+        let c = read(FULL).unwrap();
         assert!(!format!("{c:?}").contains("tok-123"));
     }
 }

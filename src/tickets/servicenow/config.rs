@@ -1,10 +1,11 @@
 //! ServiceNow settings (`STEPUP_SERVICENOW_*`), read through a lookup closure.
 
-use crate::config::ConfigError;
+use super::SYSTEM;
 use crate::secret::Secret;
-use crate::tickets::setting_values::{base_url, boolean, optional, required, required_secret};
+use crate::tickets::setting_values::boolean;
+use crate::tickets::settings::{optional, required, TicketSettingError};
 
-/// The instance URL; the sink is configured when it is set.
+/// The instance URL.
 pub const URL: &str = "STEPUP_SERVICENOW_URL";
 /// Basic auth user.
 pub const USER: &str = "STEPUP_SERVICENOW_USER";
@@ -39,7 +40,7 @@ pub enum ServiceNowAuth {
 /// How to reach one ServiceNow instance.
 #[derive(Debug, Clone)]
 pub struct ServiceNowConfig {
-    /// Instance URL without trailing `/`, e.g. `https://acme.service-now.com`.
+    /// Instance URL, e.g. `https://acme.service-now.com` (checked when the sink is built).
     pub base_url: String,
     /// Credential.
     pub auth: ServiceNowAuth,
@@ -52,33 +53,27 @@ pub struct ServiceNowConfig {
 }
 
 impl ServiceNowConfig {
-    /// Reads the settings; `Ok(None)` when `STEPUP_SERVICENOW_URL` is unset (sink not used).
-    /// A token wins over user and password.
+    /// Reads the `STEPUP_SERVICENOW_*` settings through `lookup`. A token wins over user
+    /// and password.
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Option<Self>, ConfigError> {
-        let Some(url) = optional(&lookup, URL) else {
-            return Ok(None);
-        };
+    ) -> Result<Self, TicketSettingError> {
+        let base_url = required(&lookup, SYSTEM, URL)?;
         let auth = match optional(&lookup, TOKEN) {
             Some(token) => ServiceNowAuth::Bearer(Secret::new(token)),
-            None => {
-                let why =
-                    "needed when STEPUP_SERVICENOW_URL is set and STEPUP_SERVICENOW_TOKEN is not";
-                ServiceNowAuth::Basic {
-                    user: required(&lookup, USER, why)?,
-                    password: required_secret(&lookup, PASSWORD, why)?,
-                }
-            }
+            None => ServiceNowAuth::Basic {
+                user: required(&lookup, SYSTEM, USER)?,
+                password: Secret::new(required(&lookup, SYSTEM, PASSWORD)?),
+            },
         };
-        Ok(Some(Self {
-            base_url: base_url(URL, &url)?,
+        Ok(Self {
+            base_url,
             auth,
             assignment_group: optional(&lookup, ASSIGNMENT_GROUP),
             close_code: optional(&lookup, CLOSE_CODE)
                 .unwrap_or_else(|| DEFAULT_CLOSE_CODE.to_owned()),
             assign_owner: boolean(&lookup, ASSIGN_OWNER, true)?,
-        }))
+        })
     }
 
     /// The setting to fix when the instance answers 401/403.
@@ -95,7 +90,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn read(pairs: &[(&str, &str)]) -> Result<Option<ServiceNowConfig>, ConfigError> {
+    fn read(pairs: &[(&str, &str)]) -> Result<ServiceNowConfig, TicketSettingError> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -104,8 +99,14 @@ mod tests {
     }
 
     #[test]
-    fn unset_url_means_not_configured() {
-        assert!(read(&[(USER, "u")]).unwrap().is_none());
+    fn unset_url_is_missing() {
+        assert_eq!(
+            read(&[(USER, "u")]).unwrap_err(),
+            TicketSettingError::Missing {
+                system: "servicenow",
+                setting: URL
+            }
+        );
     }
 
     #[test]
@@ -115,9 +116,8 @@ mod tests {
             (USER, "stepup.integration"),
             (PASSWORD, "pw-1"),
         ])
-        .unwrap()
         .unwrap();
-        assert_eq!(c.base_url, "https://acme.service-now.com");
+        assert_eq!(c.base_url, "https://acme.service-now.com/");
         assert_eq!(
             c.auth,
             ServiceNowAuth::Basic {
@@ -140,7 +140,6 @@ mod tests {
             (CLOSE_CODE, "Resolved by caller"),
             (ASSIGN_OWNER, "false"),
         ])
-        .unwrap()
         .unwrap();
         assert_eq!(c.auth, ServiceNowAuth::Bearer(Secret::new("tok")));
         assert_eq!(c.assignment_group.as_deref(), Some("Cloud Platform"));
@@ -152,6 +151,12 @@ mod tests {
     #[test]
     fn missing_password_is_named() {
         let err = read(&[(URL, "https://x.service-now.com"), (USER, "u")]).unwrap_err();
-        assert_eq!(err.name, PASSWORD);
+        assert_eq!(
+            err,
+            TicketSettingError::Missing {
+                system: "servicenow",
+                setting: PASSWORD
+            }
+        );
     }
 }
