@@ -421,7 +421,31 @@ fn create(st: &mut State, body: &Value) -> FakeResponse {
     FakeResponse::json(201, &answer)
 }
 
+/// The request properties `POST /rest/api/3/search/jql` accepts; any other (`startAt`…)
+/// is a 400, as on a real site.
+const SEARCH_PROPERTIES: &[&str] = &[
+    "jql",
+    "fields",
+    "maxResults",
+    "nextPageToken",
+    "expand",
+    "properties",
+    "fieldsByKeys",
+    "failFast",
+    "reconcileIssues",
+];
+
 fn search(st: &State, body: &Value) -> FakeResponse {
+    let valid = body
+        .as_object()
+        .is_some_and(|m| m.keys().all(|k| SEARCH_PROPERTIES.contains(&k.as_str())));
+    if !valid {
+        return errors(
+            400,
+            &["Invalid request payload. Refer to the REST API documentation and try again."],
+            json!({}),
+        );
+    }
     let jql = body["jql"].as_str().unwrap_or("");
     let Some(wanted) = jql
         .strip_prefix("labels = \"")
