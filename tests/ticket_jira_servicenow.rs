@@ -178,10 +178,7 @@ async fn servicenow_resolve_uses_the_close_code_and_reopen_goes_in_progress() {
     let fake = FakeServiceNow::start().await;
     let sink = snow_sink(
         &fake,
-        &[(
-            "STEPUP_SERVICENOW_CLOSE_CODE",
-            "Solved Remotely (Permanently)",
-        )],
+        &[("STEPUP_SERVICENOW_CLOSE_CODE", "Workaround provided")],
     );
     let t = sink
         .create(&draft(key(8, 1), Severity::High, "bob@contoso.example"))
@@ -190,7 +187,7 @@ async fn servicenow_resolve_uses_the_close_code_and_reopen_goes_in_progress() {
     sink.resolve(&t, "clean twice").await.expect("resolve");
     let i = fake.incident(&t.id).expect("stored");
     assert_eq!(i.get("state"), "6");
-    assert_eq!(i.get("close_code"), "Solved Remotely (Permanently)");
+    assert_eq!(i.get("close_code"), "Workaround provided");
     assert_eq!(i.get("close_notes"), "clean twice");
     sink.reopen(&t, "at risk again").await.expect("reopen");
     let i = fake.incident(&t.id).expect("stored");
@@ -204,7 +201,7 @@ async fn servicenow_resolve_uses_the_close_code_and_reopen_goes_in_progress() {
 }
 
 #[tokio::test]
-async fn servicenow_finds_the_newest_incident_and_reads_closed_as_resolved() {
+async fn servicenow_leaves_closed_incidents_alone_and_finds_the_newest() {
     let fake = FakeServiceNow::start().await;
     let sink = snow_sink(&fake, &[]);
     let k = key(9, 1);
@@ -212,21 +209,32 @@ async fn servicenow_finds_the_newest_incident_and_reads_closed_as_resolved() {
         .create(&draft(k, Severity::Low, "bob@contoso.example"))
         .await
         .expect("create");
-    fake.set_state(&first.id, "7");
-    let found = sink.find(&k).await.expect("find").expect("some");
-    assert_eq!(found.state, TicketState::Resolved);
-    let second = sink
-        .create(&draft(k, Severity::Low, "bob@contoso.example"))
+    sink.resolve(&first, "clean").await.expect("resolve");
+    let found = sink
+        .find(&k)
         .await
-        .expect("create");
-    let found = sink.find(&k).await.expect("find").expect("some");
-    assert_eq!(found.reference.id, second.id);
-    assert_eq!(found.state, TicketState::Open);
+        .expect("find")
+        .expect("resolved is found");
+    assert_eq!(found.state, TicketState::Resolved);
+    fake.set_state(&first.id, "7");
+    assert_eq!(sink.find(&k).await.expect("find"), None, "closed is final");
     let err = sink
         .reopen(&first, "x")
         .await
         .expect_err("closed is read-only");
     assert!(matches!(err, TicketError::Unauthorized { .. }), "{err}");
+    let second = sink
+        .create(&draft(k, Severity::Low, "bob@contoso.example"))
+        .await
+        .expect("create");
+    let third = sink
+        .create(&draft(k, Severity::Low, "bob@contoso.example"))
+        .await
+        .expect("create");
+    let found = sink.find(&k).await.expect("find").expect("some");
+    assert_eq!(found.reference.id, third.id, "newest first");
+    assert_ne!(second.id, third.id);
+    assert_eq!(found.state, TicketState::Open);
 }
 
 #[tokio::test]

@@ -3,7 +3,8 @@
 //! - create: `POST /api/now/table/incident` with `correlation_id` = the key, urgency and
 //!   impact from the severity, due date, the assignment group, and `assigned_to` = the
 //!   owner's `sys_user` (looked up by e-mail unless `STEPUP_SERVICENOW_ASSIGN_OWNER=false`);
-//! - find: `GET /api/now/table/incident?sysparm_query=correlation_id=<key>…`, newest first;
+//! - find: `GET /api/now/table/incident?sysparm_query=correlation_id=<key>…`, newest first,
+//!   Closed and Canceled incidents left out (they are read-only: a regression opens a new one);
 //! - update: `PATCH …/incident/{sys_id}` with the fields and a `work_notes` entry;
 //! - resolve: state 6 with `close_code` and `close_notes`;
 //! - reopen: state 2 (In Progress) with a work note.

@@ -1,8 +1,8 @@
 //! A fake ServiceNow instance (Table API) on loopback, following the documented shapes:
 //!
 //! - `GET /api/now/table/{incident|sys_user}?sysparm_query=…&sysparm_limit=…&sysparm_fields=…`
-//!   → 200 `{"result": [...]}` (encoded queries of `field=value` conditions joined by `^`,
-//!   plus `ORDERBY…` / `ORDERBYDESC…`; an unknown field is a 400 here, to catch typos);
+//!   → 200 `{"result": [...]}` (encoded queries of `field=value` and `fieldNOT INa,b`
+//!   conditions joined by `^`, plus `ORDERBY…` / `ORDERBYDESC…`; an unknown field is a 400 here, to catch typos);
 //! - `POST /api/now/table/incident` → 201 `{"result": {...}}`;
 //! - `PATCH /api/now/table/incident/{sys_id}` → 200 `{"result": {...}}`, 404 when absent;
 //! - errors as `{"error": {"message", "detail"}, "status": "failure"}`;
@@ -49,15 +49,18 @@ pub const USERS: &[(&str, &str, bool)] = &[
     ),
 ];
 
-/// Close codes of the out-of-the-box `incident.close_code` choice list.
+/// Close codes of the out-of-the-box `incident.close_code` choice list (current releases).
 const CLOSE_CODES: &[&str] = &[
-    "Solved (Work Around)",
-    "Solved (Permanently)",
-    "Solved Remotely (Work Around)",
-    "Solved Remotely (Permanently)",
-    "Not Solved (Not Reproducible)",
-    "Not Solved (Too Costly)",
-    "Closed/Resolved by Caller",
+    "Duplicate",
+    "Known error",
+    "No resolution provided",
+    "Resolved by caller",
+    "Resolved by change",
+    "Resolved by problem",
+    "Resolved by request",
+    "Solution provided",
+    "User error",
+    "Workaround provided",
 ];
 
 /// Fields a client may write.
@@ -284,6 +287,9 @@ fn list(mut rows: Vec<Map<String, Value>>, req: &FakeRequest) -> FakeResponse {
                     .map(Value::to_string)
                     .cmp(&b.get(field).map(Value::to_string))
             });
+        } else if let Some((field, values)) = condition.split_once("NOT IN") {
+            let values: Vec<&str> = values.split(',').collect();
+            rows.retain(|r| !values.contains(&r.get(field).and_then(Value::as_str).unwrap_or("")));
         } else if let Some((field, value)) = condition.split_once('=') {
             if !rows.iter().all(|r| r.contains_key(field)) && !WRITABLE.contains(&field) {
                 return failure(400, "Invalid query", &format!("unknown field {field}"));

@@ -20,8 +20,9 @@ pub const CLOSE_CODE: &str = "STEPUP_SERVICENOW_CLOSE_CODE";
 /// Whether to look the owner up in `sys_user` and set `assigned_to`.
 pub const ASSIGN_OWNER: &str = "STEPUP_SERVICENOW_ASSIGN_OWNER";
 
-/// The default close code (the out-of-the-box incident choice).
-pub const DEFAULT_CLOSE_CODE: &str = "Solved (Permanently)";
+/// The default close code: the out-of-the-box `incident.close_code` choice of current
+/// releases (older instances use `Solved (Permanently)`; set `STEPUP_SERVICENOW_CLOSE_CODE`).
+pub const DEFAULT_CLOSE_CODE: &str = "Solution provided";
 
 /// How stepup authenticates to the instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,13 +138,13 @@ mod tests {
             (URL, "https://acme.service-now.com"),
             (TOKEN, "tok"),
             (ASSIGNMENT_GROUP, "Cloud Platform"),
-            (CLOSE_CODE, "Resolved by caller"),
+            (CLOSE_CODE, "Solved (Permanently)"),
             (ASSIGN_OWNER, "false"),
         ])
         .unwrap();
         assert_eq!(c.auth, ServiceNowAuth::Bearer(Secret::new("tok")));
         assert_eq!(c.assignment_group.as_deref(), Some("Cloud Platform"));
-        assert_eq!(c.close_code, "Resolved by caller");
+        assert_eq!(c.close_code, "Solved (Permanently)");
         assert!(!c.assign_owner);
         assert_eq!(c.credential_settings(), TOKEN);
     }

@@ -20,9 +20,11 @@ pub const STATE_IN_PROGRESS: &str = "2";
 /// Incident state "Resolved".
 pub const STATE_RESOLVED: &str = "6";
 
-/// The encoded query of a key's incidents, newest first.
+/// The encoded query of a key's incidents that can still be worked on, newest first.
+/// Closed (7) and Canceled (8) incidents are read-only for the `itil` role, so they are left
+/// alone: an account at risk again gets a new incident instead.
 pub fn key_query(key: &TicketKey) -> String {
-    format!("correlation_id={key}^ORDERBYDESCsys_created_on")
+    format!("correlation_id={key}^stateNOT IN7,8^ORDERBYDESCsys_created_on")
 }
 
 /// The encoded query of an active user by e-mail. `^` would start a new condition, so an
@@ -206,7 +208,10 @@ mod tests {
     fn queries_hold_the_key_and_refuse_injection() {
         assert_eq!(
             key_query(&draft().key),
-            format!("correlation_id={}^ORDERBYDESCsys_created_on", draft().key)
+            format!(
+                "correlation_id={}^stateNOT IN7,8^ORDERBYDESCsys_created_on",
+                draft().key
+            )
         );
         assert_eq!(
             user_query(" ann@contoso.com ").as_deref(),
