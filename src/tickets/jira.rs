@@ -2,7 +2,7 @@
 //!
 //! - create: `POST /rest/api/3/issue` with labels `stepup` and `stepup-<tenant>-<user>` (the
 //!   key; labels cannot hold `:`), the key also in the ADF description, priority from the
-//!   severity, due date, and the owner's accountId as assignee when
+//!   severity (names from `STEPUP_JIRA_PRIORITIES`), due date, and the owner's accountId as assignee when
 //!   `STEPUP_JIRA_ACCOUNT_IDS` knows it (otherwise the owner is named in the description);
 //! - find: `POST /rest/api/3/search/jql` by label, paging with `nextPageToken`, an open
 //!   issue preferred;
@@ -80,9 +80,9 @@ impl JiraSink {
             summary: summary(&draft.title),
             description: wire::description(draft, account.is_some()),
             labels: None,
-            priority: Named {
-                name: wire::priority(draft.severity).to_owned(),
-            },
+            priority: self.config.priority(draft.severity).map(|name| Named {
+                name: name.to_owned(),
+            }),
             duedate: draft.due.format("%Y-%m-%d").to_string(),
             assignee: account.map(|id| Account {
                 account_id: id.to_owned(),

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::SYSTEM;
+use super::{wire, SYSTEM};
+use crate::detect::model::Severity;
 use crate::secret::Secret;
 use crate::tickets::setting_values::pairs;
 use crate::tickets::settings::{optional, required, TicketSettingError};
@@ -19,6 +20,8 @@ pub const EMAIL: &str = "STEPUP_JIRA_EMAIL";
 pub const API_TOKEN: &str = "STEPUP_JIRA_API_TOKEN";
 /// Owner UPN/e-mail → Jira accountId pairs, for assignees.
 pub const ACCOUNT_IDS: &str = "STEPUP_JIRA_ACCOUNT_IDS";
+/// Severity → priority name pairs, or `off`.
+pub const PRIORITIES: &str = "STEPUP_JIRA_PRIORITIES";
 
 /// The default issue type.
 pub const DEFAULT_ISSUE_TYPE: &str = "Task";
@@ -38,6 +41,9 @@ pub struct JiraConfig {
     pub api_token: Secret,
     /// Lower-cased owner UPN/e-mail → Jira accountId.
     pub account_ids: BTreeMap<String, String>,
+    /// Priority names by severity (`critical`, `high`, `medium`, `low`); `None` when the
+    /// project has no priority field on its screens (`STEPUP_JIRA_PRIORITIES=off`).
+    pub priorities: Option<BTreeMap<String, String>>,
 }
 
 impl JiraConfig {
@@ -56,7 +62,16 @@ impl JiraConfig {
                 Some(v) => pairs(ACCOUNT_IDS, &v)?,
                 None => BTreeMap::new(),
             },
+            priorities: priorities(optional(&lookup, PRIORITIES).as_deref())?,
         })
+    }
+
+    /// The priority name of a severity, unless priorities are off.
+    pub fn priority(&self, severity: Severity) -> Option<&str> {
+        self.priorities
+            .as_ref()
+            .and_then(|p| p.get(severity.as_str()))
+            .map(String::as_str)
     }
 
     /// The Jira accountId configured for an owner, if any.
@@ -65,6 +80,27 @@ impl JiraConfig {
             .get(&owner.trim().to_lowercase())
             .map(String::as_str)
     }
+}
+
+/// Jira's default priority names, overridden per severity by `critical=P1;…`, or `off`.
+fn priorities(value: Option<&str>) -> Result<Option<BTreeMap<String, String>>, TicketSettingError> {
+    if value.is_some_and(|v| v.eq_ignore_ascii_case("off")) {
+        return Ok(None);
+    }
+    let mut map: BTreeMap<String, String> = Severity::DESCENDING
+        .iter()
+        .map(|s| (s.as_str().to_owned(), wire::priority(*s).to_owned()))
+        .collect();
+    for (severity, name) in pairs(PRIORITIES, value.unwrap_or(""))? {
+        if !map.contains_key(&severity) {
+            return Err(TicketSettingError::Invalid {
+                setting: PRIORITIES,
+                why: format!("{severity:?} is not critical, high, medium or low"),
+            });
+        }
+        map.insert(severity, name);
+    }
+    Ok(Some(map))
 }
 
 #[cfg(test)]
@@ -112,6 +148,30 @@ mod tests {
             Some("5b10ac8d82e05b22cc7d4ef5")
         );
         assert_eq!(c.account_id("bob@acme.com"), None);
+        assert_eq!(c.priority(Severity::Critical), Some("Highest"));
+        assert_eq!(c.priority(Severity::Low), Some("Low"));
+    }
+
+    #[test]
+    fn priorities_can_be_renamed_or_turned_off() {
+        let mut custom = FULL.to_vec();
+        custom.push((PRIORITIES, "critical=P1; high=P2"));
+        let c = read(&custom).unwrap();
+        assert_eq!(c.priority(Severity::Critical), Some("P1"));
+        assert_eq!(c.priority(Severity::High), Some("P2"));
+        assert_eq!(c.priority(Severity::Medium), Some("Medium"));
+        let mut off = FULL.to_vec();
+        off.push((PRIORITIES, "OFF"));
+        assert_eq!(read(&off).unwrap().priority(Severity::Critical), None);
+        let mut bad = FULL.to_vec();
+        bad.push((PRIORITIES, "urgent=P0"));
+        assert!(matches!(
+            read(&bad).unwrap_err(),
+            TicketSettingError::Invalid {
+                setting: PRIORITIES,
+                ..
+            }
+        ));
     }
 
     #[test]

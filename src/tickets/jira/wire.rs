@@ -93,8 +93,9 @@ pub struct IssueFields {
     /// Labels (create only; edits leave them alone).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    /// Priority by name.
-    pub priority: Named,
+    /// Priority by name (left out when `STEPUP_JIRA_PRIORITIES=off`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Named>,
     /// Due date, `YYYY-MM-DD`.
     pub duedate: String,
     /// Assignee, when an accountId is configured for the owner.
@@ -345,9 +346,9 @@ mod tests {
                 summary: "s".into(),
                 description: adf::document("d"),
                 labels: Some(vec![STEPUP_LABEL.into()]),
-                priority: Named {
+                priority: Some(Named {
                     name: priority(Severity::Critical).into(),
-                },
+                }),
                 duedate: "2026-12-01".into(),
                 assignee: Some(Account {
                     account_id: "5b10".into(),
@@ -361,6 +362,7 @@ mod tests {
         assert_eq!(v["fields"]["assignee"]["accountId"], "5b10");
         assert_eq!(v["fields"]["duedate"], "2026-12-01");
         let edit = IssueFields {
+            priority: None,
             project: None,
             issuetype: None,
             labels: None,
@@ -371,5 +373,6 @@ mod tests {
         assert!(
             v.get("project").is_none() && v.get("labels").is_none() && v.get("assignee").is_none()
         );
+        assert!(v.get("priority").is_none());
     }
 }
