@@ -2,8 +2,9 @@
 //!
 //! - create: `POST /rest/api/3/issue` with labels `stepup` and `stepup-<tenant>-<user>` (the
 //!   key; labels cannot hold `:`), the key also in the ADF description, priority from the
-//!   severity (names from `STEPUP_JIRA_PRIORITIES`), due date, and the owner's accountId as assignee when
-//!   `STEPUP_JIRA_ACCOUNT_IDS` knows it (otherwise the owner is named in the description);
+//!   severity (names from `STEPUP_JIRA_PRIORITIES`), due date, and the owner's accountId as
+//!   assignee when `STEPUP_JIRA_ACCOUNT_IDS` knows it (otherwise the owner is named in the
+//!   description);
 //! - find: `POST /rest/api/3/search/jql` by label, paging with `nextPageToken`, an open
 //!   issue preferred;
 //! - update: `PUT /rest/api/3/issue/{key}` and a comment;
