@@ -3,8 +3,9 @@
 //! the ticket system itself, so a crash between "created" and "saved" never duplicates.
 //!
 //! - [`http`]: the HTTP layer every remote sink shares (retries, `Retry-After`, error mapping).
-//! - [`settings`]: `STEPUP_TICKETS` and the errors of sink settings.
-//! - Sinks: [`file`] (the default), [`azure_devops`], [`github`].
+//! - [`settings`]: `STEPUP_TICKETS` and the errors of sink settings; [`setting_values`]:
+//!   boolean and `name=value;…` settings.
+//! - Sinks: [`file`] (the default), [`azure_devops`], [`github`], [`jira`], [`servicenow`].
 //! - [`markdown`]: Markdown to HTML for systems whose fields take HTML.
 
 use std::fmt;
@@ -19,7 +20,10 @@ pub mod azure_devops;
 pub mod file;
 pub mod github;
 pub mod http;
+pub mod jira;
 pub mod markdown;
+pub mod servicenow;
+pub mod setting_values;
 pub mod settings;
 
 /// The key stored in the ticket system: `stepup:<tenantId>:<userId>`.
