@@ -119,6 +119,9 @@ param stateDir string = '/tmp/stepup'
 ])
 param logFormat string = 'json'
 
+@description('Ticket system settings, by the STEPUP_ name without its prefix (e.g. `{ TICKETS: \'jira\', JIRA_URL: \'https://contoso.atlassian.net\', JIRA_PROJECT: \'OPS\', JIRA_EMAIL: \'bot@contoso.com\' }`); README.md "Configuration" lists them. Secrets (ADO_PAT, GITHUB_TOKEN, JIRA_API_TOKEN, SERVICENOW_PASSWORD, SERVICENOW_TOKEN) never go here: they are Key Vault references.')
+param tickets object = {}
+
 @description('RUST_LOG: log filter (tracing EnvFilter syntax).')
 param rustLog string = 'info'
 
@@ -214,6 +217,30 @@ var appSettings = {
   STEPUP_OWNERS: join(ownerRules, ';')
   STEPUP_DEFAULT_OWNER: defaultOwner
   STEPUP_LOG_FORMAT: logFormat
+  // State in the account's blob container, through the managed identity.
+  STEPUP_STORAGE_BLOB_URL: storage.outputs.blobEndpoint
+  STEPUP_STATE_CONTAINER: 'stepup'
+  // Tickets: `file` (in the state directory) unless the `tickets` parameter says otherwise.
+  STEPUP_TICKETS: tickets.?TICKETS ?? 'file'
+  STEPUP_TICKETS_DIR: tickets.?TICKETS_DIR ?? ''
+  STEPUP_ADO_ORG_URL: tickets.?ADO_ORG_URL ?? ''
+  STEPUP_ADO_PROJECT: tickets.?ADO_PROJECT ?? ''
+  STEPUP_ADO_WORK_ITEM_TYPE: tickets.?ADO_WORK_ITEM_TYPE ?? 'Issue'
+  STEPUP_ADO_DONE_STATE: tickets.?ADO_DONE_STATE ?? 'Done'
+  STEPUP_ADO_OPEN_STATE: tickets.?ADO_OPEN_STATE ?? 'To Do'
+  STEPUP_GITHUB_API_URL: tickets.?GITHUB_API_URL ?? 'https://api.github.com'
+  STEPUP_GITHUB_REPO: tickets.?GITHUB_REPO ?? ''
+  STEPUP_JIRA_URL: tickets.?JIRA_URL ?? ''
+  STEPUP_JIRA_PROJECT: tickets.?JIRA_PROJECT ?? ''
+  STEPUP_JIRA_ISSUE_TYPE: tickets.?JIRA_ISSUE_TYPE ?? 'Task'
+  STEPUP_JIRA_EMAIL: tickets.?JIRA_EMAIL ?? ''
+  STEPUP_JIRA_ACCOUNT_IDS: tickets.?JIRA_ACCOUNT_IDS ?? ''
+  STEPUP_JIRA_PRIORITIES: tickets.?JIRA_PRIORITIES ?? ''
+  STEPUP_SERVICENOW_URL: tickets.?SERVICENOW_URL ?? ''
+  STEPUP_SERVICENOW_USER: tickets.?SERVICENOW_USER ?? ''
+  STEPUP_SERVICENOW_ASSIGNMENT_GROUP: tickets.?SERVICENOW_ASSIGNMENT_GROUP ?? ''
+  STEPUP_SERVICENOW_CLOSE_CODE: tickets.?SERVICENOW_CLOSE_CODE ?? 'Solution provided'
+  STEPUP_SERVICENOW_ASSIGN_OWNER: tickets.?SERVICENOW_ASSIGN_OWNER ?? 'true'
 }
 
 // App settings whose values are secrets: setting name -> Key Vault secret name (the
@@ -221,7 +248,13 @@ var appSettings = {
 // reference resolved by the identity; the deployer writes the value (scripts/deploy
 // --secret, or `az keyvault secret set`). Every setting marked secret in src/config.rs
 // belongs here, e.g. `STEPUP_TEAMS_HMAC_SECRET: 'teams-hmac-secret'`.
-var secretSettings = {}
+var secretSettings = {
+  STEPUP_ADO_PAT: 'ado-pat'
+  STEPUP_GITHUB_TOKEN: 'github-token'
+  STEPUP_JIRA_API_TOKEN: 'jira-api-token'
+  STEPUP_SERVICENOW_PASSWORD: 'servicenow-password'
+  STEPUP_SERVICENOW_TOKEN: 'servicenow-token'
+}
 
 var keyVaultReferences = toObject(
   items(secretSettings),

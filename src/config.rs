@@ -9,6 +9,8 @@ use chrono::NaiveDate;
 use crate::ids::TenantId;
 use crate::secret::Secret;
 use crate::settings::{OwnerEntry, OwnerRule, TenantSettings};
+use crate::state::StateConfig;
+use crate::tickets::factory::TicketConfig;
 
 /// One environment setting.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +29,33 @@ pub struct SettingSpec {
 pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec { name: "FUNCTIONS_CUSTOMHANDLER_PORT", default: None, secret: false, description: "Port the Functions host tells the handler to listen on (set by the host; `stepup serve --port` locally)." },
     SettingSpec { name: "STEPUP_STATE_DIR", default: Some(".stepup"), secret: false, description: "Local state directory (the embedded default store)." },
+    SettingSpec { name: "STEPUP_STORAGE_BLOB_URL", default: None, secret: false, description: "Blob endpoint of the storage account (`https://<account>.blob.core.windows.net`); when set, state lives in Blob Storage (managed identity) instead of `STEPUP_STATE_DIR`." },
+    SettingSpec { name: "STEPUP_STATE_CONTAINER", default: Some("stepup"), secret: false, description: "Blob container of the state (created if missing)." },
+    SettingSpec { name: "STEPUP_TICKETS", default: Some("file"), secret: false, description: "Ticket system: `file`, `azure-devops`, `github`, `jira` or `servicenow`." },
+    SettingSpec { name: "STEPUP_TICKETS_DIR", default: None, secret: false, description: "Outbox folder of the `file` ticket system (default `<state dir>/tickets`)." },
+    SettingSpec { name: "STEPUP_ADO_ORG_URL", default: None, secret: false, description: "Azure DevOps organisation URL (`https://dev.azure.com/<org>`)." },
+    SettingSpec { name: "STEPUP_ADO_PROJECT", default: None, secret: false, description: "Azure DevOps project new work items go to (the ownership map's project overrides it)." },
+    SettingSpec { name: "STEPUP_ADO_WORK_ITEM_TYPE", default: Some("Issue"), secret: false, description: "Azure DevOps work item type." },
+    SettingSpec { name: "STEPUP_ADO_DONE_STATE", default: Some("Done"), secret: false, description: "Azure DevOps state set on resolve (`Closed` or `Resolved` in other processes)." },
+    SettingSpec { name: "STEPUP_ADO_OPEN_STATE", default: Some("To Do"), secret: false, description: "Azure DevOps state set on reopen (`New` or `Active` in other processes)." },
+    SettingSpec { name: "STEPUP_ADO_PAT", default: None, secret: true, description: "Azure DevOps personal access token (Work Items read & write)." },
+    SettingSpec { name: "STEPUP_GITHUB_API_URL", default: Some("https://api.github.com"), secret: false, description: "GitHub API base (`https://<host>/api/v3` for GitHub Enterprise Server)." },
+    SettingSpec { name: "STEPUP_GITHUB_REPO", default: None, secret: false, description: "GitHub repository (`owner/repo`) of the issues." },
+    SettingSpec { name: "STEPUP_GITHUB_TOKEN", default: None, secret: true, description: "GitHub token with Issues read & write." },
+    SettingSpec { name: "STEPUP_JIRA_URL", default: None, secret: false, description: "Jira Cloud site (`https://<site>.atlassian.net`)." },
+    SettingSpec { name: "STEPUP_JIRA_PROJECT", default: None, secret: false, description: "Jira project key (the ownership map's project overrides it)." },
+    SettingSpec { name: "STEPUP_JIRA_ISSUE_TYPE", default: Some("Task"), secret: false, description: "Jira issue type." },
+    SettingSpec { name: "STEPUP_JIRA_EMAIL", default: None, secret: false, description: "Atlassian account e-mail that owns the API token." },
+    SettingSpec { name: "STEPUP_JIRA_API_TOKEN", default: None, secret: true, description: "Jira API token (Basic auth with the e-mail)." },
+    SettingSpec { name: "STEPUP_JIRA_ACCOUNT_IDS", default: None, secret: false, description: "`owner@upn=accountId;…`: Jira accounts to assign owners' tickets to." },
+    SettingSpec { name: "STEPUP_JIRA_PRIORITIES", default: None, secret: false, description: "`critical=P1;high=P2;…` to rename priorities, or `off` to leave the field out (default Highest/High/Medium/Low)." },
+    SettingSpec { name: "STEPUP_SERVICENOW_URL", default: None, secret: false, description: "ServiceNow instance URL." },
+    SettingSpec { name: "STEPUP_SERVICENOW_USER", default: None, secret: false, description: "ServiceNow Basic-auth user (unless a token is set)." },
+    SettingSpec { name: "STEPUP_SERVICENOW_PASSWORD", default: None, secret: true, description: "ServiceNow Basic-auth password." },
+    SettingSpec { name: "STEPUP_SERVICENOW_TOKEN", default: None, secret: true, description: "ServiceNow OAuth bearer token; takes precedence over user and password." },
+    SettingSpec { name: "STEPUP_SERVICENOW_ASSIGNMENT_GROUP", default: None, secret: false, description: "ServiceNow assignment group (sys_id or name)." },
+    SettingSpec { name: "STEPUP_SERVICENOW_CLOSE_CODE", default: Some("Solution provided"), secret: false, description: "ServiceNow `close_code` used when resolving." },
+    SettingSpec { name: "STEPUP_SERVICENOW_ASSIGN_OWNER", default: Some("true"), secret: false, description: "Look the owner up in ServiceNow `sys_user` by e-mail and assign the incident." },
     SettingSpec { name: "STEPUP_SCAN_SCHEDULE", default: Some("0 0 6 * * *"), secret: false, description: "NCRONTAB (6 fields) of the daily scan timer." },
     SettingSpec { name: "STEPUP_DIGEST_SCHEDULE", default: Some("0 0 8 * * Mon"), secret: false, description: "NCRONTAB (6 fields) of the weekly digest timer." },
     SettingSpec { name: "STEPUP_TENANT_ID", default: None, secret: false, description: "The tenant scanned (falls back to AZURE_TENANT_ID)." },
@@ -133,6 +162,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `AZURE_*`.
     pub identity: IdentityConfig,
+    /// Where state lives (`STEPUP_STATE_DIR`, `STEPUP_STORAGE_BLOB_URL`, …).
+    pub state: StateConfig,
+    /// The ticket system and its settings (`STEPUP_TICKETS`, …).
+    pub tickets: TicketConfig,
 }
 
 impl Config {
@@ -206,9 +239,15 @@ impl Config {
             in_azure: lookup("WEBSITE_INSTANCE_ID").is_some()
                 || lookup("IDENTITY_ENDPOINT").is_some(),
         };
+        let state =
+            StateConfig::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.variable, e.message))?;
+        let tickets = TicketConfig::from_lookup(|k| lookup(k), &state.dir)
+            .map_err(|e| invalid(e.setting(), e.reason()))?;
         Ok(Self {
             port,
-            state_dir: PathBuf::from(get("STEPUP_STATE_DIR").unwrap_or_else(|| ".stepup".into())),
+            state_dir: state.dir.clone(),
+            state,
+            tickets,
             scan_schedule,
             digest_schedule,
             tenant_id,

@@ -17,6 +17,7 @@ use crate::detect::model::Severity;
 use crate::ids::{ObjectId, TenantId};
 
 pub mod azure_devops;
+pub mod factory;
 pub mod file;
 pub mod github;
 pub mod http;

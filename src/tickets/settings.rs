@@ -24,6 +24,26 @@ pub enum TicketSettingError {
     },
 }
 
+impl TicketSettingError {
+    /// The setting to fix.
+    pub fn setting(&self) -> &'static str {
+        match self {
+            TicketSettingError::Missing { setting, .. }
+            | TicketSettingError::Invalid { setting, .. } => setting,
+        }
+    }
+
+    /// What is wrong, without the setting's name.
+    pub fn reason(&self) -> String {
+        match self {
+            TicketSettingError::Missing { system, .. } => {
+                format!("is required for the {system} ticket sink")
+            }
+            TicketSettingError::Invalid { why, .. } => format!("is not valid: {why}"),
+        }
+    }
+}
+
 /// The ticket systems stepup can write to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TicketSystem {
