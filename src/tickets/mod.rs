@@ -2,6 +2,8 @@
 //! ServiceNow and a file outbox. One ticket per (tenant, account), found again by its key in
 //! the ticket system itself, so a crash between "created" and "saved" never duplicates.
 
+pub mod draft;
+
 use std::fmt;
 
 use async_trait::async_trait;
