@@ -1,1 +1,226 @@
+//! Applying plans against the in-memory store and sink: exactly once, faults, the whole
+//! lifecycle, and the other lifecycle state (snapshots, alerts, watermarks).
 
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::Duration;
+
+use crate::state::{Condition, ETag, StateError, StateKey, StateStore, Versioned};
+use crate::tickets::{TicketKey, TicketState};
+
+use super::alerts::{alert_key, mark_processed, processed};
+use super::apply::{apply, load_records, ApplyError};
+use super::json::update_json;
+use super::record::{AccountRecord, AccountState};
+use super::testkit::{critical, day, scan, tenant, user, Fault, MemorySink, MemoryStore};
+use super::watermark::{get_watermark, put_watermark, Watermark};
+
+fn key(n: u8) -> TicketKey {
+    TicketKey {
+        tenant: tenant(),
+        user: user(n),
+    }
+}
+
+async fn record(store: &MemoryStore, n: u8) -> AccountRecord {
+    let records = load_records(store, &tenant()).await.unwrap();
+    records.into_iter().find(|r| r.user_id == user(n)).unwrap()
+}
+
+/// A store whose writes fail while `down` is set (a process killed before saving).
+#[derive(Default)]
+struct DownStore {
+    inner: MemoryStore,
+    down: AtomicBool,
+    conflicts: AtomicU32,
+}
+
+#[async_trait]
+impl StateStore for DownStore {
+    async fn get(&self, key: &StateKey) -> Result<Option<Versioned>, StateError> {
+        self.inner.get(key).await
+    }
+    async fn put(&self, key: &StateKey, body: Bytes, c: Condition) -> Result<ETag, StateError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StateError::Failed {
+                key: key.to_string(),
+                message: "killed".into(),
+            });
+        }
+        if self.conflicts.load(Ordering::SeqCst) > 0 {
+            self.conflicts.fetch_sub(1, Ordering::SeqCst);
+            return Err(StateError::Conflict {
+                key: key.to_string(),
+            });
+        }
+        self.inner.put(key, body, c).await
+    }
+    async fn delete(&self, key: &StateKey, c: Condition) -> Result<(), StateError> {
+        self.inner.delete(key, c).await
+    }
+    async fn list(&self, prefix: &str) -> Result<Vec<StateKey>, StateError> {
+        self.inner.list(prefix).await
+    }
+}
+
+#[tokio::test]
+async fn opens_once_and_a_second_run_changes_nothing() {
+    let store = MemoryStore::default();
+    let sink = MemorySink::default();
+    let report = apply(&store, &sink, &[critical(1), critical(2)], &scan(0, true))
+        .await
+        .unwrap();
+    assert_eq!((report.opened, report.records_written), (2, 2));
+    assert!(report.pending.is_empty());
+    let t = sink.ticket(&key(1)).unwrap();
+    assert_eq!(
+        t.draft.title,
+        "[stepup] critical: svc-1@contoso.com breaks under Azure MFA enforcement"
+    );
+    assert_eq!(t.draft.assignee.as_deref(), Some("platform-team@contoso.com"));
+    // Enforced since 2025-10-01: due 14 days after the scan.
+    assert_eq!(t.draft.due, (day(0) + Duration::days(14)).date_naive());
+    let r = record(&store, 1).await;
+    assert_eq!(r.ticket.as_ref().unwrap().id, "1");
+    assert_eq!(r.due, Some(t.draft.due));
+    assert!(!r.ticket_pending());
+
+    sink.calls.lock().unwrap().clear();
+    let report = apply(&store, &sink, &[critical(1), critical(2)], &scan(1, true))
+        .await
+        .unwrap();
+    assert_eq!(report.opened + report.updated, 0);
+    assert!(sink.calls.lock().unwrap().is_empty(), "nothing to tell the ticket system");
+    assert_eq!(record(&store, 1).await.last_seen, day(1));
+}
+
+#[tokio::test]
+async fn a_crash_between_create_and_save_leaves_exactly_one_ticket() {
+    let store = DownStore::default();
+    let sink = MemorySink::default();
+    store.down.store(true, Ordering::SeqCst);
+    let err = apply(&store, &sink, &[critical(1)], &scan(0, true))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApplyError::State(_)), "{err}");
+    assert_eq!(sink.count(&key(1)), 1, "created before the crash");
+    assert!(store.inner.keys().is_empty(), "nothing saved");
+
+    store.down.store(false, Ordering::SeqCst);
+    apply(&store, &sink, &[critical(1)], &scan(1, true))
+        .await
+        .unwrap();
+    assert_eq!(sink.count(&key(1)), 1, "found by key, not created again");
+    let r = record(&store.inner, 1).await;
+    assert_eq!(r.ticket.as_ref().unwrap().id, "1");
+    assert!(r.history.iter().any(|t| t.event.contains("found by key")));
+}
+
+#[tokio::test]
+async fn a_failing_ticket_system_leaves_the_ticket_pending_until_the_next_run() {
+    for fault in [Fault::ServerError, Fault::Throttled] {
+        let store = MemoryStore::default();
+        let sink = MemorySink::default();
+        sink.fail_next(&[fault]);
+        let report = apply(&store, &sink, &[critical(1)], &scan(0, true))
+            .await
+            .unwrap();
+        assert_eq!(report.opened, 0);
+        assert_eq!(report.pending.len(), 1, "{fault:?}");
+        assert_eq!(sink.count(&key(1)), 0);
+        let r = record(&store, 1).await;
+        assert_eq!(r.ticket_label(), "ticket pending");
+        assert_eq!(r.pending.as_ref().unwrap().attempts, 1);
+        assert!(r.pending.as_ref().unwrap().last_error.contains("memory"));
+
+        let report = apply(&store, &sink, &[critical(1)], &scan(1, true))
+            .await
+            .unwrap();
+        assert_eq!(report.opened, 1);
+        assert_eq!(sink.count(&key(1)), 1);
+        let r = record(&store, 1).await;
+        assert!(r.pending.is_none() && !r.ticket_pending());
+    }
+}
+
+#[tokio::test]
+async fn a_refused_credential_is_a_clear_error_and_loses_nothing() {
+    let store = MemoryStore::default();
+    let sink = MemorySink::default();
+    sink.fail_next(&[Fault::Unauthorized]);
+    let err = apply(&store, &sink, &[critical(1), critical(2)], &scan(0, true))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, ApplyError::Unauthorized { system: "memory", pending: 2, .. }));
+    assert!(text.contains("memory refused stepup's credential"), "{text}");
+    assert!(text.contains("token expired"), "{text}");
+    assert!(text.contains("setting"), "{text}");
+    assert_eq!(sink.calls.lock().unwrap().len(), 1, "no more calls after a 401");
+    assert!(record(&store, 2).await.ticket_pending());
+
+    apply(&store, &sink, &[critical(1), critical(2)], &scan(1, true))
+        .await
+        .unwrap();
+    assert_eq!((sink.count(&key(1)), sink.count(&key(2))), (1, 1));
+}
+
+#[tokio::test]
+async fn the_whole_lifecycle_reaches_the_ticket_system() {
+    let store = MemoryStore::default();
+    let sink = MemorySink::default();
+    apply(&store, &sink, &[critical(1)], &scan(0, true)).await.unwrap();
+    apply(&store, &sink, &[], &scan(1, true)).await.unwrap();
+    apply(&store, &sink, &[], &scan(2, false)).await.unwrap();
+    assert_eq!(sink.ticket(&key(1)).unwrap().state, TicketState::Open);
+    let report = apply(&store, &sink, &[], &scan(3, true)).await.unwrap();
+    assert_eq!(report.resolved, 1);
+    let t = sink.ticket(&key(1)).unwrap();
+    assert_eq!(t.state, TicketState::Resolved);
+    assert!(t.notes.last().unwrap().contains("Resolved by stepup"));
+    assert!(matches!(record(&store, 1).await.state, AccountState::Resolved { .. }));
+
+    let report = apply(&store, &sink, &[critical(1)], &scan(9, true)).await.unwrap();
+    assert_eq!(report.reopened, 1);
+    assert_eq!(sink.count(&key(1)), 1);
+    assert_eq!(sink.ticket(&key(1)).unwrap().state, TicketState::Open);
+    let r = record(&store, 1).await;
+    assert_eq!(r.state, AccountState::AtRisk);
+    assert!(r.history.iter().any(|t| t.event.starts_with("ticket reopened")));
+}
+
+#[tokio::test]
+async fn update_json_re_reads_and_re_applies_after_a_conflict() {
+    let store = DownStore::default();
+    let k = StateKey::parse("test/value.json").unwrap();
+    store.conflicts.store(2, Ordering::SeqCst);
+    let mut calls = 0;
+    let written = update_json::<u32, _>(&store, &k, |old| {
+        calls += 1;
+        Some(old.unwrap_or(0) + 1)
+    })
+    .await
+    .unwrap();
+    assert_eq!((written, calls), (Some(1), 3));
+}
+
+#[tokio::test]
+async fn alerts_are_processed_once_and_watermarks_only_move_forward() {
+    let store = MemoryStore::default();
+    let id = "/subscriptions/x/providers/Microsoft.ResourceHealth/events/VN_1-2 _";
+    assert!(mark_processed(&store, &tenant(), id, day(0)).await.unwrap());
+    assert!(!mark_processed(&store, &tenant(), id, day(1)).await.unwrap());
+    assert_eq!(processed(&store, &tenant(), id).await.unwrap().unwrap().processed_at, day(0));
+    let k = alert_key(&tenant(), id).unwrap();
+    assert!(k.as_str().ends_with("_2Fsubscriptions_2Fx_2Fproviders_2FMicrosoft.ResourceHealth_2Fevents_2FVN_5F1-2_20_5F.json"), "{k}");
+    assert_ne!(alert_key(&tenant(), "a_b").unwrap(), alert_key(&tenant(), "a/b").unwrap());
+
+    let mark = |n| Watermark { through: day(n), updated_at: day(n), cursor: None };
+    put_watermark(&store, &tenant(), "signIns", mark(5)).await.unwrap();
+    let kept = put_watermark(&store, &tenant(), "signIns", mark(3)).await.unwrap();
+    assert_eq!(kept.through, day(5));
+    assert_eq!(get_watermark(&store, &tenant(), "signIns").await.unwrap().unwrap().through, day(5));
+    assert!(get_watermark(&store, &tenant(), "../x").await.is_err());
+}
