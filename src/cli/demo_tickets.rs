@@ -1,0 +1,105 @@
+//! The demo's ticket step: reconcile the scan into the local state and write the tickets to
+//! the local outbox.
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use crate::lifecycle::{apply, ApplyReport, LifecycleSettings, ScanContext};
+use crate::report::Scan;
+use crate::state::StateStore;
+use crate::tickets::TicketSink;
+
+/// Reconciles `scan` into `store` and applies the ticket actions to `sink`.
+pub(super) fn track(
+    scan: &Scan,
+    store: &dyn StateStore,
+    sink: &dyn TicketSink,
+    settings: LifecycleSettings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<ApplyReport> {
+    let tenant = scan
+        .report
+        .tenant_id
+        .context("the scan names no tenant (set tenant_id in stepup.toml or STEPUP_TENANT_ID)")?;
+    let ctx = ScanContext {
+        tenant,
+        at: now,
+        complete: scan.report.complete,
+        enforcement: scan.report.enforcement,
+        settings,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    Ok(runtime.block_on(apply(store, sink, &scan.detection.findings, &ctx))?)
+}
+
+/// Runs the ticket step of `stepup demo` in `state` and prints one line about it.
+pub(super) fn run(scan: &Scan, state: &Path, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let outbox = state.join("outbox").join("tickets");
+    let backends = super::backends::local_store(state)
+        .and_then(|store| super::backends::outbox_sink(&outbox).map(|sink| (store, sink)));
+    let (store, sink) = match backends {
+        Ok(b) => b,
+        Err(why) => {
+            println!("tickets: skipped ({why})");
+            return Ok(());
+        }
+    };
+    // LEAD: take these from `Config` once STEPUP_RESOLVE_AFTER_SCANS and
+    // STEPUP_TICKET_DUE_DAYS are wired there (LifecycleSettings::from_lookup).
+    let settings = LifecycleSettings::default();
+    let r = track(scan, store.as_ref(), sink.as_ref(), settings, now)?;
+    println!(
+        "tickets: {} opened, {} updated, {} resolved, {} reopened, {} pending: {}",
+        r.opened,
+        r.updated,
+        r.resolved,
+        r.reopened,
+        r.pending.len(),
+        outbox.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::testkit::{critical, day, tenant, MemorySink, MemoryStore};
+    use crate::report::model::ScanReport;
+    use crate::detect::model::Detection;
+
+    fn scan_of(findings: Vec<crate::detect::model::Finding>, complete: bool) -> Scan {
+        let detection = Detection {
+            accounts_scanned: 10,
+            findings,
+            ..Detection::default()
+        };
+        let problems = if complete { vec![] } else { vec!["signIns.json: line 3".into()] };
+        let date = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+        let report = ScanReport::build(&detection, Some(tenant()), date, day(0), problems);
+        Scan { report, detection }
+    }
+
+    #[test]
+    fn the_demo_scan_opens_then_resolves_tickets() {
+        let store = MemoryStore::default();
+        let sink = MemorySink::default();
+        let s = LifecycleSettings::default();
+        let r = track(&scan_of(vec![critical(1)], true), &store, &sink, s, day(0)).unwrap();
+        assert_eq!(r.opened, 1);
+        let r = track(&scan_of(vec![], false), &store, &sink, s, day(1)).unwrap();
+        assert_eq!(r.resolved, 0);
+        track(&scan_of(vec![], true), &store, &sink, s, day(2)).unwrap();
+        let r = track(&scan_of(vec![], true), &store, &sink, s, day(3)).unwrap();
+        assert_eq!(r.resolved, 1);
+
+        let mut no_tenant = scan_of(vec![critical(1)], true);
+        no_tenant.report.tenant_id = None;
+        let err = track(&no_tenant, &store, &sink, s, day(4)).unwrap_err();
+        assert!(err.to_string().contains("tenant_id"), "{err}");
+    }
+}
