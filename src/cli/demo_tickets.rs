@@ -68,9 +68,9 @@ pub(super) fn run(scan: &Scan, state: &Path, now: DateTime<Utc>) -> anyhow::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::model::Detection;
     use crate::lifecycle::testkit::{critical, day, tenant, MemorySink, MemoryStore};
     use crate::report::model::ScanReport;
-    use crate::detect::model::Detection;
 
     fn scan_of(findings: Vec<crate::detect::model::Finding>, complete: bool) -> Scan {
         let detection = Detection {
@@ -78,7 +78,11 @@ mod tests {
             findings,
             ..Detection::default()
         };
-        let problems = if complete { vec![] } else { vec!["signIns.json: line 3".into()] };
+        let problems = if complete {
+            vec![]
+        } else {
+            vec!["signIns.json: line 3".into()]
+        };
         let date = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
         let report = ScanReport::build(&detection, Some(tenant()), date, day(0), problems);
         Scan { report, detection }

@@ -89,7 +89,16 @@ pub(crate) fn as_table(records: &[AccountRecord]) -> String {
         .load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(WIDTH)
-        .set_header(["account", "severity", "state", "ticket", "first seen", "last seen", "due", "quiet"]);
+        .set_header([
+            "account",
+            "severity",
+            "state",
+            "ticket",
+            "first seen",
+            "last seen",
+            "due",
+            "quiet",
+        ]);
     for r in records {
         let state = match r.state {
             AccountState::Resolved { at } => format!("resolved {}", at.date_naive()),
@@ -109,7 +118,10 @@ pub(crate) fn as_table(records: &[AccountRecord]) -> String {
             quiet,
         ]);
     }
-    let at_risk = records.iter().filter(|r| r.state == AccountState::AtRisk).count();
+    let at_risk = records
+        .iter()
+        .filter(|r| r.state == AccountState::AtRisk)
+        .count();
     let pending = records.iter().filter(|r| r.ticket_pending()).count();
     format!(
         "{table}\n{} accounts tracked: {at_risk} at risk, {pending} ticket(s) pending\n",
@@ -120,27 +132,41 @@ pub(crate) fn as_table(records: &[AccountRecord]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::model::{Severity, Signal};
     use crate::lifecycle::apply;
     use crate::lifecycle::testkit::{critical, finding, scan, Fault, MemorySink, MemoryStore};
-    use crate::detect::model::{Severity, Signal};
 
     #[tokio::test]
     async fn shows_each_account_with_its_ticket_and_state() {
         let store = MemoryStore::default();
         let sink = MemorySink::default();
         let low = finding(2, Severity::Low, &[Signal::OutdatedClient]);
-        apply(&store, &sink, &[critical(1), low.clone()], &scan(0, true)).await.unwrap();
+        apply(&store, &sink, &[critical(1), low.clone()], &scan(0, true))
+            .await
+            .unwrap();
         sink.fail_next(&[Fault::ServerError]);
-        apply(&store, &sink, &[critical(3)], &scan(1, true)).await.unwrap();
+        apply(&store, &sink, &[critical(3)], &scan(1, true))
+            .await
+            .unwrap();
 
         let records = all_records(&store).await.unwrap();
         let order: Vec<_> = records.iter().map(|r| r.upn.clone().unwrap()).collect();
-        assert_eq!(order, ["svc-3@contoso.com", "svc-1@contoso.com", "svc-2@contoso.com"]);
+        assert_eq!(
+            order,
+            [
+                "svc-3@contoso.com",
+                "svc-1@contoso.com",
+                "svc-2@contoso.com"
+            ]
+        );
         let text = as_table(&records);
         assert!(text.contains("ticket pending"), "{text}");
         assert!(text.contains("memory 1"), "{text}");
         assert!(text.contains("clean (1 scan)"), "{text}");
-        assert!(text.contains("3 accounts tracked: 1 at risk, 1 ticket(s) pending"), "{text}");
+        assert!(
+            text.contains("3 accounts tracked: 1 at risk, 1 ticket(s) pending"),
+            "{text}"
+        );
 
         let doc = as_json(&records);
         assert_eq!(doc["accounts"][0]["ticketPending"], true);

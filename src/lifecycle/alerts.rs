@@ -52,7 +52,10 @@ pub async fn mark_processed(
         key: key.to_string(),
         message: e.to_string(),
     })?;
-    match store.put(&key, Bytes::from(body), Condition::IfAbsent).await {
+    match store
+        .put(&key, Bytes::from(body), Condition::IfAbsent)
+        .await
+    {
         Ok(_) => Ok(true),
         Err(StateError::Conflict { .. }) => Ok(false),
         Err(e) => Err(e.into()),

@@ -106,7 +106,9 @@ pub async fn apply(
         let finding = findings.get(&record.user_id).copied();
         let outcome = match actions.get(&record.user_id) {
             None => None,
-            Some(_) if refused.is_some() => Some(Err("ticket system refused the credential".to_string())),
+            Some(_) if refused.is_some() => {
+                Some(Err("ticket system refused the credential".to_string()))
+            }
             Some(action) => match execute(sink, action, record, finding, scan).await {
                 Ok(synced) => {
                     match action.kind {
@@ -278,11 +280,19 @@ async fn open_or_adopt(
         Some(found) => {
             let r = found.reference;
             if found.state == TicketState::Resolved {
-                let note = if note.is_empty() { "At risk again." } else { note };
+                let note = if note.is_empty() {
+                    "At risk again."
+                } else {
+                    note
+                };
                 sink.reopen(&r, note).await?;
             }
-            sink.update(&r, draft, "stepup found this ticket by its key and refreshed it.")
-                .await?;
+            sink.update(
+                &r,
+                draft,
+                "stepup found this ticket by its key and refreshed it.",
+            )
+            .await?;
             let event = format!("ticket found by key and linked: {} {}", r.system, r.id);
             Ok((r, event))
         }
@@ -305,4 +315,3 @@ fn draft(finding: &Finding, scan: &ScanContext) -> TicketDraft {
         &g,
     )
 }
-

@@ -79,7 +79,10 @@ async fn opens_once_and_a_second_run_changes_nothing() {
         t.draft.title,
         "[stepup] critical: svc-1@contoso.com breaks under Azure MFA enforcement"
     );
-    assert_eq!(t.draft.assignee.as_deref(), Some("platform-team@contoso.com"));
+    assert_eq!(
+        t.draft.assignee.as_deref(),
+        Some("platform-team@contoso.com")
+    );
     // Enforced since 2025-10-01: due 14 days after the scan.
     assert_eq!(t.draft.due, (day(0) + Duration::days(14)).date_naive());
     let r = record(&store, 1).await;
@@ -92,7 +95,10 @@ async fn opens_once_and_a_second_run_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(report.opened + report.updated, 0);
-    assert!(sink.calls.lock().unwrap().is_empty(), "nothing to tell the ticket system");
+    assert!(
+        sink.calls.lock().unwrap().is_empty(),
+        "nothing to tell the ticket system"
+    );
     assert_eq!(record(&store, 1).await.last_seen, day(1));
 }
 
@@ -154,11 +160,25 @@ async fn a_refused_credential_is_a_clear_error_and_loses_nothing() {
         .await
         .unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, ApplyError::Unauthorized { system: "memory", pending: 2, .. }));
-    assert!(text.contains("memory refused stepup's credential"), "{text}");
+    assert!(matches!(
+        err,
+        ApplyError::Unauthorized {
+            system: "memory",
+            pending: 2,
+            ..
+        }
+    ));
+    assert!(
+        text.contains("memory refused stepup's credential"),
+        "{text}"
+    );
     assert!(text.contains("token expired"), "{text}");
     assert!(text.contains("setting"), "{text}");
-    assert_eq!(sink.calls.lock().unwrap().len(), 1, "no more calls after a 401");
+    assert_eq!(
+        sink.calls.lock().unwrap().len(),
+        1,
+        "no more calls after a 401"
+    );
     assert!(record(&store, 2).await.ticket_pending());
 
     apply(&store, &sink, &[critical(1), critical(2)], &scan(1, true))
@@ -171,7 +191,9 @@ async fn a_refused_credential_is_a_clear_error_and_loses_nothing() {
 async fn the_whole_lifecycle_reaches_the_ticket_system() {
     let store = MemoryStore::default();
     let sink = MemorySink::default();
-    apply(&store, &sink, &[critical(1)], &scan(0, true)).await.unwrap();
+    apply(&store, &sink, &[critical(1)], &scan(0, true))
+        .await
+        .unwrap();
     apply(&store, &sink, &[], &scan(1, true)).await.unwrap();
     apply(&store, &sink, &[], &scan(2, false)).await.unwrap();
     assert_eq!(sink.ticket(&key(1)).unwrap().state, TicketState::Open);
@@ -180,15 +202,23 @@ async fn the_whole_lifecycle_reaches_the_ticket_system() {
     let t = sink.ticket(&key(1)).unwrap();
     assert_eq!(t.state, TicketState::Resolved);
     assert!(t.notes.last().unwrap().contains("Resolved by stepup"));
-    assert!(matches!(record(&store, 1).await.state, AccountState::Resolved { .. }));
+    assert!(matches!(
+        record(&store, 1).await.state,
+        AccountState::Resolved { .. }
+    ));
 
-    let report = apply(&store, &sink, &[critical(1)], &scan(9, true)).await.unwrap();
+    let report = apply(&store, &sink, &[critical(1)], &scan(9, true))
+        .await
+        .unwrap();
     assert_eq!(report.reopened, 1);
     assert_eq!(sink.count(&key(1)), 1);
     assert_eq!(sink.ticket(&key(1)).unwrap().state, TicketState::Open);
     let r = record(&store, 1).await;
     assert_eq!(r.state, AccountState::AtRisk);
-    assert!(r.history.iter().any(|t| t.event.starts_with("ticket reopened")));
+    assert!(r
+        .history
+        .iter()
+        .any(|t| t.event.starts_with("ticket reopened")));
 }
 
 #[tokio::test]
@@ -212,15 +242,40 @@ async fn alerts_are_processed_once_and_watermarks_only_move_forward() {
     let id = "/subscriptions/x/providers/Microsoft.ResourceHealth/events/VN_1-2 _";
     assert!(mark_processed(&store, &tenant(), id, day(0)).await.unwrap());
     assert!(!mark_processed(&store, &tenant(), id, day(1)).await.unwrap());
-    assert_eq!(processed(&store, &tenant(), id).await.unwrap().unwrap().processed_at, day(0));
+    assert_eq!(
+        processed(&store, &tenant(), id)
+            .await
+            .unwrap()
+            .unwrap()
+            .processed_at,
+        day(0)
+    );
     let k = alert_key(&tenant(), id).unwrap();
     assert!(k.as_str().ends_with("_2Fsubscriptions_2Fx_2Fproviders_2FMicrosoft.ResourceHealth_2Fevents_2FVN_5F1-2_20_5F.json"), "{k}");
-    assert_ne!(alert_key(&tenant(), "a_b").unwrap(), alert_key(&tenant(), "a/b").unwrap());
+    assert_ne!(
+        alert_key(&tenant(), "a_b").unwrap(),
+        alert_key(&tenant(), "a/b").unwrap()
+    );
 
-    let mark = |n| Watermark { through: day(n), updated_at: day(n), cursor: None };
-    put_watermark(&store, &tenant(), "signIns", mark(5)).await.unwrap();
-    let kept = put_watermark(&store, &tenant(), "signIns", mark(3)).await.unwrap();
+    let mark = |n| Watermark {
+        through: day(n),
+        updated_at: day(n),
+        cursor: None,
+    };
+    put_watermark(&store, &tenant(), "signIns", mark(5))
+        .await
+        .unwrap();
+    let kept = put_watermark(&store, &tenant(), "signIns", mark(3))
+        .await
+        .unwrap();
     assert_eq!(kept.through, day(5));
-    assert_eq!(get_watermark(&store, &tenant(), "signIns").await.unwrap().unwrap().through, day(5));
+    assert_eq!(
+        get_watermark(&store, &tenant(), "signIns")
+            .await
+            .unwrap()
+            .unwrap()
+            .through,
+        day(5)
+    );
     assert!(get_watermark(&store, &tenant(), "../x").await.is_err());
 }

@@ -20,8 +20,8 @@ pub use record::{AccountRecord, AccountState, Quiet, QuietKind};
 pub use settings::LifecycleSettings;
 
 #[cfg(test)]
-pub(crate) mod testkit;
+mod apply_tests;
 #[cfg(test)]
 mod reconcile_tests;
 #[cfg(test)]
-mod apply_tests;
+pub(crate) mod testkit;

@@ -213,7 +213,11 @@ pub fn reconcile_account(
                     r.quiet = None;
                     r.log(
                         at,
-                        format!("regressed: at risk again: {} ({})", f.severity, signal_list(f)),
+                        format!(
+                            "regressed: at risk again: {} ({})",
+                            f.severity,
+                            signal_list(f)
+                        ),
                     );
                 }
             }
@@ -237,13 +241,22 @@ pub fn reconcile_account(
                     clean_since: since,
                     resolved_at: at,
                 });
-                r.log(at, format!("resolved after {count} clean complete scan{}", plural(count)));
+                r.log(
+                    at,
+                    format!(
+                        "resolved after {count} clean complete scan{}",
+                        plural(count)
+                    ),
+                );
             } else {
                 r.state = AccountState::Clean {
                     since,
                     clean_scans: count,
                 };
-                r.log(at, format!("clean in {count} complete scan{}", plural(count)));
+                r.log(
+                    at,
+                    format!("clean in {count} complete scan{}", plural(count)),
+                );
             }
             Some(r)
         }
@@ -303,8 +316,16 @@ pub(crate) fn describe_change(before: &TicketContent, after: &TicketContent) -> 
     if before.severity != after.severity {
         parts.push(format!("severity {} → {}", before.severity, after.severity));
     }
-    let added: Vec<&str> = after.signals.difference(&before.signals).map(|s| s.as_str()).collect();
-    let gone: Vec<&str> = before.signals.difference(&after.signals).map(|s| s.as_str()).collect();
+    let added: Vec<&str> = after
+        .signals
+        .difference(&before.signals)
+        .map(|s| s.as_str())
+        .collect();
+    let gone: Vec<&str> = before
+        .signals
+        .difference(&after.signals)
+        .map(|s| s.as_str())
+        .collect();
     if !added.is_empty() {
         parts.push(format!("signals added: {}", added.join(", ")));
     }
@@ -313,7 +334,11 @@ pub(crate) fn describe_change(before: &TicketContent, after: &TicketContent) -> 
     }
     if before.owner != after.owner {
         let name = |o: &Option<String>| o.clone().unwrap_or_else(|| "nobody".into());
-        parts.push(format!("owner {} → {}", name(&before.owner), name(&after.owner)));
+        parts.push(format!(
+            "owner {} → {}",
+            name(&before.owner),
+            name(&after.owner)
+        ));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
 }
@@ -328,7 +353,11 @@ fn labels(content: &TicketContent) -> String {
 }
 
 fn signal_list(f: &Finding) -> String {
-    f.signals.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    f.signals
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn plural(n: u32) -> &'static str {

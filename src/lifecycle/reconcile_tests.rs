@@ -52,11 +52,17 @@ fn a_new_account_at_risk_is_opened() {
     assert_eq!(kinds(&plan), [ActionKind::Open]);
     let r = &plan.records[0];
     assert_eq!(r.state, AccountState::AtRisk);
-    assert_eq!((r.first_seen, r.last_seen, r.at_risk_since), (day(0), day(0), day(0)));
+    assert_eq!(
+        (r.first_seen, r.last_seen, r.at_risk_since),
+        (day(0), day(0), day(0))
+    );
     assert_eq!(r.severity, Severity::Critical);
     assert!(r.ticket_pending(), "no ticket yet: pending until applied");
     assert_eq!(r.ticket_label(), "ticket pending");
-    assert_eq!(r.key().as_str(), format!("accounts/{}/{}.json", tenant(), user(1)));
+    assert_eq!(
+        r.key().as_str(),
+        format!("accounts/{}/{}.json", tenant(), user(1))
+    );
 }
 
 #[test]
@@ -76,19 +82,22 @@ fn an_unchanged_account_needs_nothing_and_a_changed_one_is_updated() {
     let note = &plan.actions[0].note;
     assert!(note.contains("severity critical → high"), "{note}");
     assert!(note.contains("signals gone: ropc"), "{note}");
-    assert!(note.contains("owner platform-team@contoso.com → alice@contoso.com"), "{note}");
+    assert!(
+        note.contains("owner platform-team@contoso.com → alice@contoso.com"),
+        "{note}"
+    );
 }
 
 #[test]
 fn one_complete_clean_scan_keeps_the_ticket_open_two_resolve_it() {
-    let (plan, records) = run(&[
-        (scan(0, true), vec![critical(1)]),
-        (scan(1, true), vec![]),
-    ]);
+    let (plan, records) = run(&[(scan(0, true), vec![critical(1)]), (scan(1, true), vec![])]);
     assert!(plan.actions.is_empty());
     assert_eq!(
         records[0].state,
-        AccountState::Clean { since: day(1), clean_scans: 1 }
+        AccountState::Clean {
+            since: day(1),
+            clean_scans: 1
+        }
     );
     assert!(!records[0].ticket.as_ref().unwrap().resolved);
 
@@ -100,7 +109,11 @@ fn one_complete_clean_scan_keeps_the_ticket_open_two_resolve_it() {
     assert_eq!((rem.at_risk_since, rem.clean_since), (day(0), day(1)));
     assert_eq!(rem.duration().num_days(), 1);
     assert!(plan.actions[0].note.contains("Resolved by stepup"));
-    assert!(plan.actions[0].note.contains("since 2026-11-02"), "{}", plan.actions[0].note);
+    assert!(
+        plan.actions[0].note.contains("since 2026-11-02"),
+        "{}",
+        plan.actions[0].note
+    );
 }
 
 #[test]
@@ -114,7 +127,10 @@ fn the_number_of_clean_scans_is_a_setting() {
     }
     let (plan, records) = run(&scans);
     assert!(plan.actions.is_empty());
-    assert!(matches!(records[0].state, AccountState::Clean { clean_scans: 2, .. }));
+    assert!(matches!(
+        records[0].state,
+        AccountState::Clean { clean_scans: 2, .. }
+    ));
     third.settings.resolve_after_scans = 3;
     let plan = reconcile(&records, &[], &third);
     assert_eq!(kinds(&plan), [ActionKind::Resolve]);
@@ -127,7 +143,10 @@ fn incomplete_scans_never_resolve_and_never_count() {
     for n in 1..=5 {
         let plan = reconcile(&current, &[], &scan(n, false));
         assert!(plan.actions.is_empty(), "scan {n}");
-        assert!(plan.records.is_empty(), "an incomplete clean scan changes nothing");
+        assert!(
+            plan.records.is_empty(),
+            "an incomplete clean scan changes nothing"
+        );
         current = synced(&plan, &current);
     }
     assert_eq!(current, records);
@@ -163,7 +182,10 @@ fn resolved_then_at_risk_again_reopens() {
     assert_eq!(r.state, AccountState::AtRisk);
     assert_eq!(r.at_risk_since, day(10));
     assert_eq!(r.first_seen, day(0));
-    assert!(r.quiet.is_none(), "a regression is new work: the old ack no longer holds");
+    assert!(
+        r.quiet.is_none(),
+        "a regression is new work: the old ack no longer holds"
+    );
     assert!(plan.actions[0].note.contains("At risk again (high)"));
     assert!(plan.actions[0].note.contains("severity critical → high"));
 }
@@ -186,7 +208,10 @@ fn at_risk_again_while_clean_keeps_the_open_ticket() {
 fn ack_and_snooze_do_not_change_tickets() {
     let scans = [
         (scan(0, true), vec![critical(1)]),
-        (scan(1, true), vec![finding(1, Severity::High, &[Signal::SingleFactorArmWrite])]),
+        (
+            scan(1, true),
+            vec![finding(1, Severity::High, &[Signal::SingleFactorArmWrite])],
+        ),
         (scan(2, true), vec![]),
         (scan(3, true), vec![]),
     ];
@@ -211,7 +236,10 @@ fn a_pending_open_is_asked_again_only_when_the_account_is_seen() {
     let first = reconcile(&[], &[critical(1)], &scan(0, true));
     let records = first.records.clone();
     let plan = reconcile(&records, &[], &scan(1, false));
-    assert!(plan.actions.is_empty(), "no evidence to write a ticket from");
+    assert!(
+        plan.actions.is_empty(),
+        "no evidence to write a ticket from"
+    );
     let plan = reconcile(&records, &[critical(1)], &scan(1, true));
     assert_eq!(kinds(&plan), [ActionKind::Open]);
 }
@@ -255,7 +283,8 @@ fn the_result_does_not_depend_on_input_order() {
 #[test]
 fn records_of_other_tenants_are_ignored() {
     let (_, mut records) = run(&[(scan(0, true), vec![critical(1)])]);
-    records[0].tenant = crate::ids::TenantId::parse("11111111-1111-4111-8111-111111111111").unwrap();
+    records[0].tenant =
+        crate::ids::TenantId::parse("11111111-1111-4111-8111-111111111111").unwrap();
     let plan = reconcile(&records, &[critical(1)], &scan(1, true));
     assert_eq!(kinds(&plan), [ActionKind::Open]);
     assert_eq!(plan.records[0].tenant, tenant());
@@ -263,10 +292,7 @@ fn records_of_other_tenants_are_ignored() {
 
 #[test]
 fn records_round_trip_through_json_and_keep_bounded_history() {
-    let (_, mut records) = run(&[
-        (scan(0, true), vec![critical(1)]),
-        (scan(1, true), vec![]),
-    ]);
+    let (_, mut records) = run(&[(scan(0, true), vec![critical(1)]), (scan(1, true), vec![])]);
     let r = &mut records[0];
     for n in 0..200 {
         r.log(day(n), format!("event {n}"));
@@ -287,12 +313,21 @@ fn snooze_is_bounded_and_audited() {
     assert!(Quiet::snooze("a@contoso.com", day(0), 0, None).is_err());
     assert!(Quiet::snooze("a@contoso.com", day(0), 31, None).is_err());
     assert!(Quiet::ack("  ", day(0), None).is_err());
-    let q = Quiet::snooze("a@contoso.com", day(0), 7, Some("change freeze\nuntil Monday")).unwrap();
+    let q = Quiet::snooze(
+        "a@contoso.com",
+        day(0),
+        7,
+        Some("change freeze\nuntil Monday"),
+    )
+    .unwrap();
     assert!(q.active(day(6)) && !q.active(day(7)));
     let (_, mut records) = run(&[(scan(0, true), vec![critical(1)])]);
     records[0].set_quiet(q);
     assert!(records[0].is_quiet(day(1)));
     let last = &records[0].history.last().unwrap().event;
-    assert!(last.starts_with("snoozed by a@contoso.com until 2026-11-08"), "{last}");
+    assert!(
+        last.starts_with("snoozed by a@contoso.com until 2026-11-08"),
+        "{last}"
+    );
     assert!(!last.contains('\n'));
 }

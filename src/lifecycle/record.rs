@@ -369,7 +369,11 @@ impl AccountRecord {
             .unwrap_or_default();
         self.log(
             quiet.at,
-            format!("{what} by {} until {}{reason}", quiet.by, quiet.until.date_naive()),
+            format!(
+                "{what} by {} until {}{reason}",
+                quiet.by,
+                quiet.until.date_naive()
+            ),
         );
         self.quiet = Some(quiet);
     }

@@ -68,7 +68,11 @@ pub fn finding(n: u8, severity: Severity, signals: &[Signal]) -> Finding {
 
 /// A critical ROPC finding for account `n`.
 pub fn critical(n: u8) -> Finding {
-    finding(n, Severity::Critical, &[Signal::Ropc, Signal::SingleFactorArmWrite])
+    finding(
+        n,
+        Severity::Critical,
+        &[Signal::Ropc, Signal::SingleFactorArmWrite],
+    )
 }
 
 /// A scan on day `n`.
@@ -103,10 +107,15 @@ impl MemoryStore {
 #[async_trait]
 impl StateStore for MemoryStore {
     async fn get(&self, key: &StateKey) -> Result<Option<Versioned>, StateError> {
-        Ok(self.items.lock().unwrap().get(key.as_str()).map(|(b, v)| Versioned {
-            body: b.clone(),
-            etag: ETag(v.to_string()),
-        }))
+        Ok(self
+            .items
+            .lock()
+            .unwrap()
+            .get(key.as_str())
+            .map(|(b, v)| Versioned {
+                body: b.clone(),
+                etag: ETag(v.to_string()),
+            }))
     }
 
     async fn put(

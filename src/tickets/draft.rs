@@ -111,8 +111,18 @@ fn body(
         "Microsoft's mandatory MFA for Azure Resource Manager (Phase 2): {}.\n",
         esc(&enforcement.headline())
     );
-    let _ = writeln!(out, "- **Account:** {} (`{}`){kind}", esc(&account_name(f)), f.user_id);
-    let _ = writeln!(out, "- **Severity:** {}: {}", f.severity, severity_meaning(f.severity));
+    let _ = writeln!(
+        out,
+        "- **Account:** {} (`{}`){kind}",
+        esc(&account_name(f)),
+        f.user_id
+    );
+    let _ = writeln!(
+        out,
+        "- **Severity:** {}: {}",
+        f.severity,
+        severity_meaning(f.severity)
+    );
     let signals: Vec<String> = f
         .signals
         .iter()
@@ -121,10 +131,18 @@ fn body(
     let _ = writeln!(out, "- **Signals:** {}", signals.join(", "));
     match &f.owner {
         Some(o) => {
-            let _ = writeln!(out, "- **Owner:** {} (by {})", esc(&o.who), owner_rule_label(o.rule));
+            let _ = writeln!(
+                out,
+                "- **Owner:** {} (by {})",
+                esc(&o.who),
+                owner_rule_label(o.rule)
+            );
         }
         None => {
-            let _ = writeln!(out, "- **Owner:** none found (set an ownership rule or a default owner)");
+            let _ = writeln!(
+                out,
+                "- **Owner:** none found (set an ownership rule or a default owner)"
+            );
         }
     }
     let why = if enforcement.enforced {
@@ -139,7 +157,13 @@ fn body(
         let _ = writeln!(out, "| signal | when (UTC) | what happened |");
         let _ = writeln!(out, "|---|---|---|");
         for e in &f.evidence {
-            let _ = writeln!(out, "| `{}` | {} | {} |", e.signal, rfc3339(e.at), esc(&e.detail));
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                e.signal,
+                rfc3339(e.at),
+                esc(&e.detail)
+            );
         }
         out.push('\n');
     }
@@ -158,7 +182,12 @@ fn body(
     let _ = writeln!(out, "## Postponement\n\n{}\n", postponement(enforcement));
     let _ = writeln!(out, "## Read more\n");
     for l in &guidance.links {
-        let _ = writeln!(out, "- [{}](<{}>)", esc(&l.title), l.url.replace('>', "%3E"));
+        let _ = writeln!(
+            out,
+            "- [{}](<{}>)",
+            esc(&l.title),
+            l.url.replace('>', "%3E")
+        );
     }
     if !guidance.links.iter().any(|l| l.url == DOCS_URL) {
         let _ = writeln!(out, "- [Mandatory MFA for Azure](<{DOCS_URL}>)");

@@ -29,12 +29,24 @@ fn an_enforced_tenant_gets_a_due_date_from_today_and_no_postponement() {
     );
     assert_eq!(d.due, date(2026, 12, 6));
     assert_eq!(d.severity, Severity::Critical);
-    assert_eq!(d.key.to_string(), format!("stepup:{}:{}", tenant(), f.user_id));
+    assert_eq!(
+        d.key.to_string(),
+        format!("stepup:{}:{}", tenant(), f.user_id)
+    );
     assert_eq!(d.assignee.as_deref(), Some("platform-team@contoso.com"));
     let b = &d.body;
-    assert!(b.contains("enforced since 2025-10-01 (417 days): these calls fail now"), "{b}");
-    assert!(b.contains("- **Due:** 2026-12-06 (already enforced)"), "{b}");
-    assert!(b.contains("- **Owner:** platform-team@contoso.com (by ownership map)"), "{b}");
+    assert!(
+        b.contains("enforced since 2025-10-01 (417 days): these calls fail now"),
+        "{b}"
+    );
+    assert!(
+        b.contains("- **Due:** 2026-12-06 (already enforced)"),
+        "{b}"
+    );
+    assert!(
+        b.contains("- **Owner:** platform-team@contoso.com (by ownership map)"),
+        "{b}"
+    );
     assert!(b.contains("`ropc` (password in a script (ROPC))"), "{b}");
     assert!(b.contains("| signal | when (UTC) | what happened |"), "{b}");
     // The pipe in the evidence detail is escaped, so the table keeps three columns.
@@ -43,10 +55,16 @@ fn an_enforced_tenant_gets_a_due_date_from_today_and_no_postponement() {
     assert!(b.contains("## Blocked right now?"), "{b}");
     let g = for_finding(&f, &e);
     assert!(!g.unblock.is_empty());
-    assert!(b.contains(&g.unblock[0].title), "the immediate unblock: {b}");
+    assert!(
+        b.contains(&g.unblock[0].title),
+        "the immediate unblock: {b}"
+    );
     assert!(b.contains("no longer available"), "{b}");
     assert!(b.contains(POSTPONE_URL));
-    assert!(b.contains(&tenant().to_string()), "tenant filled into the steps");
+    assert!(
+        b.contains(&tenant().to_string()),
+        "tenant filled into the steps"
+    );
     assert!(!b.contains("<tenant-id>"));
     assert_eq!(b.lines().last().unwrap(), marker_line(&d.key));
     assert!(marker_line(&d.key).starts_with("stepup-key: stepup:"));
@@ -56,17 +74,29 @@ fn an_enforced_tenant_gets_a_due_date_from_today_and_no_postponement() {
 fn an_upcoming_date_is_the_due_date_and_postponement_is_offered_while_open() {
     let f = finding(2, Severity::High, &[Signal::SingleFactorArmWrite]);
     let enforced = EnforcementStatus::on(date(2025, 10, 1), date(2026, 11, 22));
-    assert!(draft(&f, &enforced).body.contains("--claims-challenge"), "a person can re-authenticate now");
+    assert!(
+        draft(&f, &enforced).body.contains("--claims-challenge"),
+        "a person can re-authenticate now"
+    );
     let upcoming = EnforcementStatus::on(date(2026, 12, 1), date(2026, 11, 22));
     let d = draft(&f, &upcoming);
     assert_eq!(d.due, date(2026, 12, 1));
-    assert!(d.body.contains("enforced from 2026-12-01: 9 days left"), "{}", d.body);
+    assert!(
+        d.body.contains("enforced from 2026-12-01: 9 days left"),
+        "{}",
+        d.body
+    );
     assert!(d.body.contains("(the enforcement date)"));
 
     let open = EnforcementStatus::on(date(2026, 3, 1), date(2026, 1, 10));
     let d = draft(&f, &open);
     assert_eq!(d.due, date(2026, 3, 1));
-    assert!(d.body.contains("A Global Administrator can postpone Phase 2"), "{}", d.body);
+    assert!(
+        d.body
+            .contains("A Global Administrator can postpone Phase 2"),
+        "{}",
+        d.body
+    );
     assert!(d.body.contains("2026-07-01 at the"), "{}", d.body);
 }
 
@@ -91,7 +121,14 @@ fn markup_in_names_cannot_break_the_body() {
     let e = EnforcementStatus::on(date(2025, 10, 1), date(2026, 11, 22));
     let d = draft(&f, &e);
     // Outside code blocks (where it is inert) the name is escaped.
-    let account = d.body.lines().find(|l| l.starts_with("- **Account:**")).unwrap();
+    let account = d
+        .body
+        .lines()
+        .find(|l| l.starts_with("- **Account:**"))
+        .unwrap();
     assert!(!account.contains("<img"), "{account}");
-    assert!(account.contains("&lt;img src=x&gt;\\|\\*x\\*@contoso.com"), "{account}");
+    assert!(
+        account.contains("&lt;img src=x&gt;\\|\\*x\\*@contoso.com"),
+        "{account}"
+    );
 }
