@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
+use crate::lifecycle::snapshot::WeeklySnapshot;
 use crate::lifecycle::{apply, ApplyReport, LifecycleSettings, ScanContext};
 use crate::report::Scan;
 use crate::state::StateStore;
@@ -34,7 +35,13 @@ pub(super) fn track(
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    Ok(runtime.block_on(apply(store, sink, &scan.detection.findings, &ctx))?)
+    runtime.block_on(async {
+        WeeklySnapshot::of(tenant, &scan.report, now)
+            .save(store)
+            .await
+            .context("cannot save the weekly snapshot")?;
+        Ok(apply(store, sink, &scan.detection.findings, &ctx).await?)
+    })
 }
 
 /// Runs the ticket step of `stepup demo` in `state` and prints one line about it.
@@ -105,5 +112,18 @@ mod tests {
         no_tenant.report.tenant_id = None;
         let err = track(&no_tenant, &store, &sink, s, day(4)).unwrap_err();
         assert!(err.to_string().contains("tenant_id"), "{err}");
+        let weeks: Vec<String> = store
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with("snapshots/"))
+            .collect();
+        // Day 0 is Sunday 2026-11-01 (week 44); days 1-4 fall in week 45.
+        assert_eq!(
+            weeks,
+            [
+                format!("snapshots/{}/2026-W44.json", tenant()),
+                format!("snapshots/{}/2026-W45.json", tenant())
+            ]
+        );
     }
 }

@@ -111,11 +111,13 @@ pub async fn apply(
             }
             Some(action) => match execute(sink, action, record, finding, scan).await {
                 Ok(synced) => {
-                    match action.kind {
-                        ActionKind::Open => report.opened += 1,
-                        ActionKind::Update => report.updated += 1,
-                        ActionKind::Resolve => report.resolved += 1,
-                        ActionKind::Reopen => report.reopened += 1,
+                    if synced.is_some() {
+                        match action.kind {
+                            ActionKind::Open => report.opened += 1,
+                            ActionKind::Update => report.updated += 1,
+                            ActionKind::Resolve => report.resolved += 1,
+                            ActionKind::Reopen => report.reopened += 1,
+                        }
                     }
                     synced.map(Ok)
                 }

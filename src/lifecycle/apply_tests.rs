@@ -279,3 +279,84 @@ async fn alerts_are_processed_once_and_watermarks_only_move_forward() {
     );
     assert!(get_watermark(&store, &tenant(), "../x").await.is_err());
 }
+
+#[tokio::test]
+async fn a_fix_before_any_ticket_leaves_nothing_pending() {
+    let store = MemoryStore::default();
+    let sink = MemorySink::default();
+    sink.fail_next(&[Fault::ServerError]);
+    apply(&store, &sink, &[critical(1)], &scan(0, true))
+        .await
+        .unwrap();
+    apply(&store, &sink, &[], &scan(1, true)).await.unwrap();
+    let report = apply(&store, &sink, &[], &scan(2, true)).await.unwrap();
+    assert_eq!(report.resolved, 0, "no ticket to resolve");
+    let r = record(&store, 1).await;
+    assert!(matches!(r.state, AccountState::Resolved { .. }));
+    assert!(!r.ticket_pending());
+    assert_eq!(sink.count(&key(1)), 0);
+}
+
+#[tokio::test]
+async fn weekly_snapshots_keep_the_latest_complete_scan_of_the_week() {
+    use super::snapshot::{iso_week, WeeklySnapshot};
+    use crate::detect::model::Detection;
+    use crate::report::model::ScanReport;
+
+    let store = MemoryStore::default();
+    let report = |findings: Vec<crate::detect::model::Finding>, complete: bool| {
+        let detection = Detection {
+            accounts_scanned: 10,
+            findings,
+            ..Detection::default()
+        };
+        let problems = if complete {
+            vec![]
+        } else {
+            vec!["x".to_string()]
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+        ScanReport::build(&detection, Some(tenant()), date, day(0), problems)
+    };
+    assert_eq!(iso_week(day(0)), "2026-W44");
+    let two = WeeklySnapshot::of(
+        tenant(),
+        &report(vec![critical(2), critical(1)], true),
+        day(0),
+    );
+    assert_eq!(two.at_risk, [user(1), user(2)]);
+    assert!((two.readiness_percent - 80.0).abs() < 1e-9);
+    two.save(&store).await.unwrap();
+
+    let partial = WeeklySnapshot::of(
+        tenant(),
+        &report(vec![], false),
+        day(0) + Duration::hours(1),
+    );
+    partial.save(&store).await.unwrap();
+    let week = iso_week(day(0));
+    let kept = WeeklySnapshot::load(&store, &tenant(), &week)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        kept, two,
+        "an incomplete scan never replaces a complete one"
+    );
+
+    let later = WeeklySnapshot::of(
+        tenant(),
+        &report(vec![critical(1)], true),
+        day(0) + Duration::hours(2),
+    );
+    later.save(&store).await.unwrap();
+    let kept = WeeklySnapshot::load(&store, &tenant(), &week)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.at_risk, [user(1)]);
+    assert_eq!(
+        kept.by_severity[&crate::detect::model::Severity::Critical],
+        1
+    );
+}

@@ -236,6 +236,10 @@ pub fn reconcile_account(
             r.last_scan = at;
             if count >= scan.settings.resolve_after_scans {
                 r.state = AccountState::Resolved { at };
+                if r.ticket.is_none() {
+                    // Fixed before a ticket could be opened: nothing is pending any more.
+                    r.pending = None;
+                }
                 r.remediation = Some(Remediation {
                     at_risk_since: r.at_risk_since,
                     clean_since: since,
