@@ -39,21 +39,16 @@ fn tenant(users: usize, days: u32) -> PathBuf {
     dir
 }
 
-const FILES: [&str; 7] = [
-    "signIns.json",
-    "userRegistrationDetails.json",
-    "users.json",
-    "activityLog.json",
-    "roleAssignments.json",
-    "roleDefinitions.json",
-    "subscriptions.json",
-];
+/// Every input file of the export layout.
+fn files() -> impl Iterator<Item = &'static str> {
+    stepup::input::ExportFile::ALL.iter().map(|f| f.file_name())
+}
 
 /// Bare serde_json: every JSON document in the file (array, page or JSON Lines) into IgnoredAny.
 fn ignored_any_seconds(dir: &Path) -> (f64, u64) {
     let mut seconds = 0.0;
     let mut bytes = 0u64;
-    for f in FILES {
+    for f in files() {
         let Ok(data) = std::fs::read(dir.join(f)) else {
             continue;
         };
@@ -81,29 +76,34 @@ fn scan_seconds(dir: &Path) -> (f64, u64, usize) {
     )
 }
 
-/// Peak RSS (KiB) of `stepup scan --from dir` as a child process.
-#[expect(
-    clippy::zombie_processes,
-    reason = "reaped by libc::wait4, which also returns its rusage"
-)]
-fn child_peak_rss_kib(dir: &Path) -> i64 {
+/// Peak RSS (KiB) of `stepup scan --from dir` as a child process: its `VmHWM`, read until
+/// it exits. (`getrusage` would not do: Linux carries the parent's high-water mark over exec.)
+fn child_peak_rss_kib(dir: &Path) -> u64 {
     let exe = env!("CARGO_BIN_EXE_stepup");
-    let child = Command::new(exe)
+    let mut child = Command::new(exe)
         .args(["scan", "--format", "json", "--out", "/dev/null", "--from"])
         .arg(dir)
         .spawn()
         .expect("spawn stepup scan");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: `rusage` is plain data that wait4 fills in; `pid` is our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4 on the scan child");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "stepup scan failed"
-    );
-    usage.ru_maxrss
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file) {
+            if let Some(kib) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kib);
+            }
+        }
+        if let Some(status) = child.try_wait().expect("wait for stepup scan") {
+            assert!(status.success(), "stepup scan failed");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    peak
 }
 
 fn main() {
@@ -134,8 +134,7 @@ fn main() {
     let rss30 = child_peak_rss_kib(&dir30);
     let rss7 = child_peak_rss_kib(&dir7);
     let size = |d: &Path| -> u64 {
-        FILES
-            .iter()
+        files()
             .filter_map(|f| std::fs::metadata(d.join(f)).ok())
             .map(|m| m.len())
             .sum()

@@ -184,6 +184,35 @@ fn strings_and_nesting_with_brackets_braces_and_escaped_quotes() {
 }
 
 #[test]
+fn numbers_cut_at_any_byte_by_a_refill_are_read_whole() {
+    // Typed numbers and skipped ones (serde_json's skipping path calls a number cut after
+    // `.` or `e` "invalid", not "EOF").
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Geo {
+        lat: f64,
+        n: i64,
+    }
+    let text = r#"[{"lat": -47.61, "skip": {"lon": 1.22e2, "x": -0.5E-3}, "n": -7}, {"lat": 0.5E-3, "lon": -122.335, "n": 12}]"#;
+    for capacity in 8..=128 {
+        let mut got = Vec::new();
+        let (stats, _) =
+            read_records_with_capacity(text.as_bytes(), "signIns.json", capacity, |g: Geo| {
+                got.push(g)
+            });
+        assert!(
+            stats.problems.is_empty(),
+            "capacity {capacity}: {:?}",
+            stats.problems
+        );
+        assert_eq!(
+            got,
+            vec![Geo { lat: -47.61, n: -7 }, Geo { lat: 0.0005, n: 12 }],
+            "capacity {capacity}"
+        );
+    }
+}
+
+#[test]
 fn a_byte_order_mark_and_crlf_line_endings() {
     let text = "\u{feff}{\"id\":1,\"name\":\"a\"}\r\n{\"id\":\"2\",\"name\":\"b\"}\r\n{\"id\":3,\"name\":\"c\"}\r\n";
     let (got, stats) = read(text);

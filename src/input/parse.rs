@@ -19,7 +19,7 @@ pub(crate) fn parse_prefix<V: DeserializeOwned>(bytes: &[u8], at_eof: bool) -> P
     let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<V>();
     match values.next() {
         Some(Ok(value)) => finish(value, values.byte_offset(), bytes, at_eof),
-        Some(Err(e)) if e.is_eof() && !at_eof => Parsed::NeedMore,
+        Some(Err(e)) if !at_eof && (e.is_eof() || fails_at_end(&e, bytes)) => Parsed::NeedMore,
         Some(Err(e)) => Parsed::Failed(e),
         None if at_eof => match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
             Err(e) => Parsed::Failed(e),
@@ -48,7 +48,9 @@ pub(crate) fn parse_prefix_text<V: DeserializeOwned>(
             text.as_bytes(),
             at_eof && whole,
         ),
-        Some(Err(e)) if e.is_eof() && !(at_eof && whole) => Parsed::NeedMore,
+        Some(Err(e)) if !(at_eof && whole) && (e.is_eof() || fails_at_end(&e, text.as_bytes())) => {
+            Parsed::NeedMore
+        }
         Some(Err(e)) => Parsed::Failed(e),
         None => Parsed::NeedMore,
     };
@@ -56,6 +58,20 @@ pub(crate) fn parse_prefix_text<V: DeserializeOwned>(
         Parsed::NeedMore if !whole => parse_prefix(bytes, at_eof),
         parsed => parsed,
     }
+}
+
+/// Whether an error was raised at the very end of `bytes`: a number cut after `-`, `.`, `e`
+/// or `+` is "invalid" to serde_json, not "EOF", yet the next chunk may complete it.
+fn fails_at_end(e: &serde_json::Error, bytes: &[u8]) -> bool {
+    let line_start = match e.line() {
+        0 => return false,
+        1 => 0,
+        line => match memchr::memchr_iter(b'\n', bytes).nth(line - 2) {
+            Some(newline) => newline + 1,
+            None => return false,
+        },
+    };
+    line_start + e.column() >= bytes.len()
 }
 
 /// A parsed value, unless it is a number or literal that ends where the bytes end: it may go

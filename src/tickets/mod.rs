@@ -1,6 +1,11 @@
 //! Ticket systems behind one trait: Azure DevOps Boards, GitHub Issues, Jira Cloud,
 //! ServiceNow and a file outbox. One ticket per (tenant, account), found again by its key in
 //! the ticket system itself, so a crash between "created" and "saved" never duplicates.
+//!
+//! - [`http`]: the HTTP layer every remote sink shares (retries, `Retry-After`, error mapping).
+//! - [`settings`]: `STEPUP_TICKETS` and the errors of sink settings.
+//! - Sinks: [`file`] (the default), [`azure_devops`], [`github`].
+//! - [`markdown`]: Markdown to HTML for systems whose fields take HTML.
 
 pub mod draft;
 
@@ -11,6 +16,13 @@ use chrono::NaiveDate;
 
 use crate::detect::model::Severity;
 use crate::ids::{ObjectId, TenantId};
+
+pub mod azure_devops;
+pub mod file;
+pub mod github;
+pub mod http;
+pub mod markdown;
+pub mod settings;
 
 /// The key stored in the ticket system: `stepup:<tenantId>:<userId>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
