@@ -1,15 +1,15 @@
 //! The local state store and ticket outbox the CLI uses (`stepup demo`, `stepup tickets`).
 //!
-//! LEAD: these two functions are the only wiring point. The local directory store
-//! (`crate::state::LocalDirStore`) and the file sink (`crate::tickets::file::FileSink`) are
-//! built in parallel by other helpers and are not on `main` yet; once merged, replace the
-//! bodies with `Ok(Box::new(LocalDirStore::new(dir)?))` and
-//! `Ok(Box::new(FileSink::new(dir)))`. Until then both say so and the demo skips the
-//! ticket step.
+//! LEAD: [`local_store`] is the one wiring point left. The local directory store
+//! (`crate::state::LocalDirStore`) is built in parallel by another helper and is not on
+//! `main` yet; once merged, replace its body with `Ok(Box::new(LocalDirStore::new(dir)?))`
+//! (mapping the error). Until then it says so, `stepup tickets` fails with that message and
+//! the demo skips its ticket step.
 
 use std::path::Path;
 
 use crate::state::StateStore;
+use crate::tickets::file::FileSink;
 use crate::tickets::TicketSink;
 
 /// Why a backend is not available.
@@ -23,6 +23,6 @@ pub(super) fn local_store(_dir: &Path) -> Result<Box<dyn StateStore>, Unavailabl
 }
 
 /// The Markdown ticket outbox in `dir`.
-pub(super) fn outbox_sink(_dir: &Path) -> Result<Box<dyn TicketSink>, Unavailable> {
-    Err(Unavailable("the file ticket outbox"))
+pub(super) fn outbox_sink(dir: &Path) -> Result<Box<dyn TicketSink>, Unavailable> {
+    Ok(Box::new(FileSink::new(dir)))
 }

@@ -46,7 +46,8 @@ pub(super) fn track(
 
 /// Runs the ticket step of `stepup demo` in `state` and prints one line about it.
 pub(super) fn run(scan: &Scan, state: &Path, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let outbox = state.join("outbox").join("tickets");
+    // LEAD: `FileSinkConfig::from_lookup` (STEPUP_TICKETS_DIR) once Config carries it.
+    let outbox = state.join("tickets");
     let backends = super::backends::local_store(state)
         .and_then(|store| super::backends::outbox_sink(&outbox).map(|sink| (store, sink)));
     let (store, sink) = match backends {

@@ -360,3 +360,35 @@ async fn weekly_snapshots_keep_the_latest_complete_scan_of_the_week() {
         1
     );
 }
+
+#[tokio::test]
+async fn with_the_file_outbox_a_crash_and_rerun_leave_one_ticket_then_resolve_it() {
+    use crate::tickets::file::FileSink;
+    use crate::tickets::TicketSink;
+
+    let dir = tempfile::tempdir().unwrap();
+    let sink = FileSink::new(dir.path());
+    let store = DownStore::default();
+    store.down.store(true, Ordering::SeqCst);
+    assert!(apply(&store, &sink, &[critical(1)], &scan(0, true))
+        .await
+        .is_err());
+    store.down.store(false, Ordering::SeqCst);
+    apply(&store, &sink, &[critical(1)], &scan(1, true))
+        .await
+        .unwrap();
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(files[0].path()).unwrap();
+    assert!(
+        text.contains("breaks under Azure MFA enforcement"),
+        "{text}"
+    );
+
+    apply(&store, &sink, &[], &scan(2, true)).await.unwrap();
+    apply(&store, &sink, &[], &scan(3, true)).await.unwrap();
+    let found = sink.find(&key(1)).await.unwrap().unwrap();
+    assert_eq!(found.state, TicketState::Resolved);
+    let r = record(&store.inner, 1).await;
+    assert_eq!(r.ticket.as_ref().unwrap().system, "file");
+}

@@ -6,8 +6,7 @@
 //! - [`settings`]: `STEPUP_TICKETS` and the errors of sink settings.
 //! - Sinks: [`file`] (the default), [`azure_devops`], [`github`].
 //! - [`markdown`]: Markdown to HTML for systems whose fields take HTML.
-
-pub mod draft;
+//! - [`draft`]: what a ticket says ([`draft::draft_for`]: title, body, due date, key marker).
 
 use std::fmt;
 
@@ -18,6 +17,7 @@ use crate::detect::model::Severity;
 use crate::ids::{ObjectId, TenantId};
 
 pub mod azure_devops;
+pub mod draft;
 pub mod file;
 pub mod github;
 pub mod http;
