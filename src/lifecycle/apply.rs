@@ -33,11 +33,7 @@ pub enum ApplyError {
     State(#[from] JsonStateError),
     /// The ticket system refused stepup's credential (401/403). Records were saved; their
     /// tickets stay pending until the setting is fixed.
-    #[error(
-        "{system} refused stepup's credential: {message}. Fix the {system} credential \
-         setting (token / password / identity permissions); {pending} account(s) stay \
-         \"ticket pending\" until then"
-    )]
+    #[error("{system} refused stepup's credential: {message}; {pending} account(s) stay \"ticket pending\" until it is fixed")]
     Unauthorized {
         /// The ticket system.
         system: &'static str,
@@ -123,6 +119,12 @@ pub async fn apply(
                 }
                 Err(TicketError::Unauthorized { system, message }) => {
                     let line = format!("{system}: not authorised");
+                    // The sinks name their setting ("check STEPUP_…"); say it for any that do not.
+                    let message = if message.contains("check ") {
+                        message
+                    } else {
+                        format!("{message}; check the {system} credential setting (value and permissions)")
+                    };
                     refused = Some((system, message));
                     Some(Err(line))
                 }
