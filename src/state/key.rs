@@ -53,6 +53,16 @@ impl StateKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether some key could start with `prefix`: every complete segment of the prefix
+    /// (everything before its last `/`) must be a valid key on its own. The empty prefix
+    /// matches every key. Lets a store refuse a prefix such as `../` before any I/O.
+    pub fn could_start_with(prefix: &str) -> bool {
+        match prefix.rfind('/') {
+            None => true,
+            Some(end) => Self::parse(&prefix[..end]).is_ok(),
+        }
+    }
 }
 
 impl fmt::Display for StateKey {
@@ -83,5 +93,15 @@ mod tests {
             assert!(StateKey::parse(bad).is_err(), "{bad:?}");
         }
         assert!(StateKey::parse(&"a".repeat(513)).is_err());
+    }
+
+    #[test]
+    fn prefixes_with_impossible_directories_match_nothing() {
+        for good in ["", "acc", "accounts/", "accounts/72f9", "a/b/"] {
+            assert!(StateKey::could_start_with(good), "{good:?}");
+        }
+        for bad in ["../", "/", "a//", "a/../b", "a b/", "./x"] {
+            assert!(!StateKey::could_start_with(bad), "{bad:?}");
+        }
     }
 }

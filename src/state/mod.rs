@@ -1,12 +1,29 @@
 //! Durable state behind one trait: Azure Blob Storage in Azure, a local directory as the
 //! embedded default. Optimistic concurrency with ETags on both.
+//!
+//! - [`LocalDirStore`]: files below a directory (`./.stepup/` by default).
+//! - [`BlobStore`]: blobs in a container, through the official `azure_storage_blob` crate.
+//! - [`update_json`] / [`get_json`]: read-modify-write of JSON values with re-read and
+//!   re-apply on [`StateError::Conflict`].
+//! - [`StateConfig`]: which store the settings ask for.
 
+mod blob;
+mod config;
+mod json;
 mod key;
+mod local;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 
+pub use blob::{BlobStore, BlobStoreOptions};
+pub use config::{
+    BlobSettings, StateConfig, StateConfigError, BLOB_URL_VAR, CONTAINER_VAR, DEFAULT_CONTAINER,
+    DEFAULT_STATE_DIR, STATE_DIR_VAR,
+};
+pub use json::{get_json, update_json, MAX_UPDATE_ATTEMPTS};
 pub use key::{KeyError, StateKey};
+pub use local::LocalDirStore;
 
 /// An entity tag: the version of a stored value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

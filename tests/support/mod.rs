@@ -5,6 +5,7 @@
 //! - [`ncrontab`]: schedule expressions as the timer trigger understands them.
 //! - [`payloads`]: invocation bodies, byte for byte as the host builds them.
 //! - [`replies`]: the handler's answers, read the way the host reads them.
+//! - [`azurite`]: the Blob Storage emulator, for the state store conformance tests.
 //! - [`emulator`]: runs `stepup serve` the way the host runs a custom handler, and invokes it.
 
 // Each test crate uses a different part of this module.
@@ -12,6 +13,7 @@
 
 pub mod app_layout;
 pub mod app_settings;
+pub mod azurite;
 pub mod emulator;
 pub mod ncrontab;
 pub mod payloads;

@@ -148,7 +148,7 @@ pub fn dotnet_accepts_base64(s: &str) -> bool {
         .chars()
         .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
         .collect();
-    if chars.len() % 4 != 0 {
+    if !chars.len().is_multiple_of(4) {
         return false;
     }
     let padding = chars.iter().rev().take_while(|&&c| c == '=').count();

@@ -300,7 +300,7 @@ fn mfa_registered(persona: Persona, instance: u32) -> bool {
         | Persona::NoMfaMonitoringReader
         | Persona::NoMfaCustomReadOnly => false,
         // Half of them never registered: without a write role that is no signal either.
-        Persona::OutOfScopeAppsOnly => instance % 2 == 0,
+        Persona::OutOfScopeAppsOnly => instance.is_multiple_of(2),
         _ => true,
     }
 }

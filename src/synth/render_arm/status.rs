@@ -65,7 +65,7 @@ pub(super) fn of(p: &ArmPlan, caller: &str, principal: Uuid, resource: &str) -> 
             status_code: None,
             message: None,
         },
-        ArmStatus::Succeeded if p.op.method == "PUT" && p.salt % 3 == 0 => ended(
+        ArmStatus::Succeeded if p.op.method == "PUT" && p.salt.is_multiple_of(3) => ended(
             "Succeeded",
             "Created",
             "Created (HTTP Status Code: 201)",
