@@ -48,15 +48,8 @@ pub(super) fn track(
 pub(super) fn run(scan: &Scan, state: &Path, now: DateTime<Utc>) -> anyhow::Result<()> {
     // LEAD: `FileSinkConfig::from_lookup` (STEPUP_TICKETS_DIR) once Config carries it.
     let outbox = state.join("tickets");
-    let backends = super::backends::local_store(state)
-        .and_then(|store| super::backends::outbox_sink(&outbox).map(|sink| (store, sink)));
-    let (store, sink) = match backends {
-        Ok(b) => b,
-        Err(why) => {
-            println!("tickets: skipped ({why})");
-            return Ok(());
-        }
-    };
+    let store = super::backends::local_store(state);
+    let sink = super::backends::outbox_sink(&outbox);
     // LEAD: take these from `Config` once STEPUP_RESOLVE_AFTER_SCANS and
     // STEPUP_TICKET_DUE_DAYS are wired there (LifecycleSettings::from_lookup).
     let settings = LifecycleSettings::default();

@@ -1,5 +1,6 @@
 //! `stepup tickets`: the lifecycle of each account, from the state folder.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -8,8 +9,8 @@ use serde_json::json;
 
 use super::args::{OutputFormat, TicketsArgs};
 use crate::config::Config;
-use crate::lifecycle::json::load_json;
 use crate::lifecycle::{AccountRecord, AccountState};
+use crate::state::get_json;
 use crate::state::StateStore;
 
 /// The widest the table gets; cells wrap to fit.
@@ -19,7 +20,7 @@ const WIDTH: u16 = 150;
 pub fn run(args: TicketsArgs) -> anyhow::Result<()> {
     let config = Config::from_env()?;
     let state: PathBuf = args.state_dir.unwrap_or(config.state_dir.clone());
-    let store = super::backends::local_store(&state)?;
+    let store = super::backends::local_store(&state);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -27,19 +28,24 @@ pub fn run(args: TicketsArgs) -> anyhow::Result<()> {
     let records = runtime
         .block_on(all_records(store.as_ref()))
         .with_context(|| format!("cannot read the state in {}", state.display()))?;
-    match args.format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&as_json(&records))?),
-        OutputFormat::Table => print!("{}", as_table(&records)),
+    let text = match args.format {
+        OutputFormat::Json => format!("{}\n", serde_json::to_string_pretty(&as_json(&records))?),
+        OutputFormat::Table => as_table(&records),
         other => bail!("tickets prints table or json, not {other:?}"),
+    };
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A reader that stopped early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
     }
-    Ok(())
 }
 
 /// Every account record of every tenant, at risk first, then by severity and name.
 pub(crate) async fn all_records(store: &dyn StateStore) -> anyhow::Result<Vec<AccountRecord>> {
     let mut records = Vec::new();
     for key in store.list("accounts/").await? {
-        if let Some(r) = load_json::<AccountRecord>(store, &key).await? {
+        if let Some(r) = get_json::<AccountRecord>(store, &key).await? {
             records.push(r);
         }
     }

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::TenantId;
 use crate::state::{Condition, StateError, StateKey, StateStore};
 
-use super::json::{load_json, JsonStateError};
+use crate::state::get_json;
+
+use super::error::StoreError;
 
 /// The record of one processed alert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,15 +44,15 @@ pub async fn mark_processed(
     tenant: &TenantId,
     id: &str,
     now: DateTime<Utc>,
-) -> Result<bool, JsonStateError> {
+) -> Result<bool, StoreError> {
     let key = alert_key(tenant, id)?;
     let record = ProcessedAlert {
         id: id.to_string(),
         processed_at: now,
     };
-    let body = serde_json::to_vec(&record).map_err(|e| JsonStateError::Corrupt {
+    let body = serde_json::to_vec(&record).map_err(|e| StateError::Failed {
         key: key.to_string(),
-        message: e.to_string(),
+        message: format!("encoding JSON: {e}"),
     })?;
     match store
         .put(&key, Bytes::from(body), Condition::IfAbsent)
@@ -67,6 +69,6 @@ pub async fn processed(
     store: &dyn StateStore,
     tenant: &TenantId,
     id: &str,
-) -> Result<Option<ProcessedAlert>, JsonStateError> {
-    load_json(store, &alert_key(tenant, id)?).await
+) -> Result<Option<ProcessedAlert>, StoreError> {
+    Ok(get_json(store, &alert_key(tenant, id)?).await?)
 }

@@ -19,7 +19,9 @@ use crate::state::StateStore;
 use crate::tickets::draft::draft_for;
 use crate::tickets::{TicketDraft, TicketError, TicketRef, TicketSink, TicketState};
 
-use super::json::{load_json, update_json, JsonStateError};
+use crate::state::{get_json, update_json};
+
+use super::error::StoreError;
 use super::reconcile::{
     by_user_findings, reconcile, reconcile_account, ActionKind, ScanContext, TicketAction,
 };
@@ -30,7 +32,7 @@ use super::record::{cut, AccountRecord, PendingTicket, StoredTicket};
 pub enum ApplyError {
     /// The state store failed: nothing after this account was saved.
     #[error("state: {0}")]
-    State(#[from] JsonStateError),
+    State(#[from] StoreError),
     /// The ticket system refused stepup's credential (401/403). Records were saved; their
     /// tickets stay pending until the setting is fixed.
     #[error("{system} refused stepup's credential: {message}; {pending} account(s) stay \"ticket pending\" until it is fixed")]
@@ -73,10 +75,10 @@ struct Synced {
 pub async fn load_records(
     store: &dyn StateStore,
     tenant: &TenantId,
-) -> Result<Vec<AccountRecord>, JsonStateError> {
+) -> Result<Vec<AccountRecord>, StoreError> {
     let mut out = Vec::new();
     for key in store.list(&AccountRecord::prefix_of(tenant)).await? {
-        if let Some(r) = load_json::<AccountRecord>(store, &key).await? {
+        if let Some(r) = get_json::<AccountRecord>(store, &key).await? {
             out.push(r);
         }
     }
@@ -155,9 +157,11 @@ async fn save(
     finding: Option<&Finding>,
     scan: &ScanContext,
     outcome: Option<&Result<Synced, String>>,
-) -> Result<(), JsonStateError> {
+) -> Result<(), StoreError> {
     update_json::<AccountRecord, _>(store, &planned.key(), |fresh| {
-        let mut r = reconcile_account(fresh.as_ref(), finding, scan)?;
+        // `None` only when the record vanished meanwhile: write the planned one back.
+        let mut r =
+            reconcile_account(fresh.as_ref(), finding, scan).unwrap_or_else(|| planned.clone());
         match outcome {
             Some(Ok(s)) => {
                 r.ticket = Some(s.ticket.clone());
@@ -180,10 +184,10 @@ async fn save(
             }
             None => {}
         }
-        Some(r)
+        Ok(r)
     })
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(())
 }
 
 /// Runs one action. `Ok(None)` when there was nothing the sink could do.

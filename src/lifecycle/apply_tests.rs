@@ -1,7 +1,7 @@
 //! Applying plans against the in-memory store and sink: exactly once, faults, the whole
 //! lifecycle, and the other lifecycle state (snapshots, alerts, watermarks).
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -12,7 +12,6 @@ use crate::tickets::{TicketKey, TicketState};
 
 use super::alerts::{alert_key, mark_processed, processed};
 use super::apply::{apply, load_records, ApplyError};
-use super::json::update_json;
 use super::record::{AccountRecord, AccountState};
 use super::testkit::{critical, day, scan, tenant, user, Fault, MemorySink, MemoryStore};
 use super::watermark::{get_watermark, put_watermark, Watermark};
@@ -34,7 +33,6 @@ async fn record(store: &MemoryStore, n: u8) -> AccountRecord {
 struct DownStore {
     inner: MemoryStore,
     down: AtomicBool,
-    conflicts: AtomicU32,
 }
 
 #[async_trait]
@@ -47,12 +45,6 @@ impl StateStore for DownStore {
             return Err(StateError::Failed {
                 key: key.to_string(),
                 message: "killed".into(),
-            });
-        }
-        if self.conflicts.load(Ordering::SeqCst) > 0 {
-            self.conflicts.fetch_sub(1, Ordering::SeqCst);
-            return Err(StateError::Conflict {
-                key: key.to_string(),
             });
         }
         self.inner.put(key, body, c).await
@@ -219,21 +211,6 @@ async fn the_whole_lifecycle_reaches_the_ticket_system() {
         .history
         .iter()
         .any(|t| t.event.starts_with("ticket reopened")));
-}
-
-#[tokio::test]
-async fn update_json_re_reads_and_re_applies_after_a_conflict() {
-    let store = DownStore::default();
-    let k = StateKey::parse("test/value.json").unwrap();
-    store.conflicts.store(2, Ordering::SeqCst);
-    let mut calls = 0;
-    let written = update_json::<u32, _>(&store, &k, |old| {
-        calls += 1;
-        Some(old.unwrap_or(0) + 1)
-    })
-    .await
-    .unwrap();
-    assert_eq!((written, calls), (Some(1), 3));
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 
 pub mod alerts;
 pub mod apply;
-pub mod json;
+pub mod error;
 pub mod reconcile;
 pub mod record;
 pub mod settings;
@@ -15,6 +15,7 @@ pub mod snapshot;
 pub mod watermark;
 
 pub use apply::{apply, load_records, ApplyError, ApplyReport};
+pub use error::StoreError;
 pub use reconcile::{reconcile, ActionKind, Reconciliation, ScanContext, TicketAction};
 pub use record::{AccountRecord, AccountState, Quiet, QuietKind};
 pub use settings::LifecycleSettings;

@@ -10,7 +10,9 @@ use crate::ids::{ObjectId, TenantId};
 use crate::report::model::ScanReport;
 use crate::state::{StateKey, StateStore};
 
-use super::json::{update_json, JsonStateError};
+use crate::state::{get_json, update_json};
+
+use super::error::StoreError;
 
 /// Readiness of one tenant in one ISO week (the latest complete scan of the week wins).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,15 +67,17 @@ impl WeeklySnapshot {
 
     /// Saves the snapshot: a later scan of the same week replaces an earlier one, except
     /// that an incomplete scan never replaces a complete one.
-    pub async fn save(&self, store: &dyn StateStore) -> Result<(), JsonStateError> {
+    pub async fn save(&self, store: &dyn StateStore) -> Result<(), StoreError> {
         let key = Self::key_of(&self.tenant, &self.week)?;
-        update_json::<WeeklySnapshot, _>(store, &key, |old| match old {
-            Some(old) if old.complete && !self.complete => None,
-            Some(old) if old.taken_at > self.taken_at && old.complete == self.complete => None,
-            _ => Some(self.clone()),
+        update_json::<WeeklySnapshot, _>(store, &key, |old| {
+            Ok(match old {
+                Some(old) if old.complete && !self.complete => old,
+                Some(old) if old.taken_at > self.taken_at && old.complete == self.complete => old,
+                _ => self.clone(),
+            })
         })
-        .await
-        .map(|_| ())
+        .await?;
+        Ok(())
     }
 
     /// Loads the snapshot of a week.
@@ -81,8 +85,8 @@ impl WeeklySnapshot {
         store: &dyn StateStore,
         tenant: &TenantId,
         week: &str,
-    ) -> Result<Option<Self>, JsonStateError> {
+    ) -> Result<Option<Self>, StoreError> {
         let key = Self::key_of(tenant, week)?;
-        super::json::load_json(store, &key).await
+        Ok(get_json(store, &key).await?)
     }
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::TenantId;
 use crate::state::{StateKey, StateStore};
 
-use super::json::{load_json, update_json, JsonStateError};
+use crate::state::{get_json, update_json};
+
+use super::error::StoreError;
 
 /// How far a source has been read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,8 +35,8 @@ pub async fn get_watermark(
     store: &dyn StateStore,
     tenant: &TenantId,
     source: &str,
-) -> Result<Option<Watermark>, JsonStateError> {
-    load_json(store, &watermark_key(tenant, source)?).await
+) -> Result<Option<Watermark>, StoreError> {
+    Ok(get_json(store, &watermark_key(tenant, source)?).await?)
 }
 
 /// Writes a source's watermark unless the stored one is already further; returns the
@@ -44,16 +46,14 @@ pub async fn put_watermark(
     tenant: &TenantId,
     source: &str,
     mark: Watermark,
-) -> Result<Watermark, JsonStateError> {
+) -> Result<Watermark, StoreError> {
     let key = watermark_key(tenant, source)?;
-    let mut kept = None;
-    let written = update_json::<Watermark, _>(store, &key, |old| match old {
-        Some(old) if old.through > mark.through => {
-            kept = Some(old);
-            None
-        }
-        _ => Some(mark.clone()),
+    let kept = update_json::<Watermark, _>(store, &key, |old| {
+        Ok(match old {
+            Some(old) if old.through > mark.through => old,
+            _ => mark.clone(),
+        })
     })
     .await?;
-    Ok(written.or(kept).unwrap_or(mark))
+    Ok(kept)
 }
