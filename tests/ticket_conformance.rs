@@ -136,3 +136,28 @@ async fn github_sink_conforms() {
         .expect_err("bad token");
     assert!(err.to_string().contains("STEPUP_GITHUB_TOKEN"), "{err}");
 }
+
+#[tokio::test]
+async fn jira_sink_conforms() {
+    let fake = ticket_support::jira::FakeJira::start().await;
+    let config =
+        stepup::tickets::jira::config::JiraConfig::from_lookup(fake.lookup()).expect("settings");
+    let sink =
+        stepup::tickets::jira::JiraSink::new(&config, stepup::tickets::http::RetryPolicy::fast())
+            .expect("sink");
+    conformance(&sink, &fake).await;
+}
+
+#[tokio::test]
+async fn servicenow_sink_conforms() {
+    let fake = ticket_support::servicenow::FakeServiceNow::start().await;
+    let config =
+        stepup::tickets::servicenow::config::ServiceNowConfig::from_lookup(fake.lookup(&[]))
+            .expect("settings");
+    let sink = stepup::tickets::servicenow::ServiceNowSink::new(
+        &config,
+        stepup::tickets::http::RetryPolicy::fast(),
+    )
+    .expect("sink");
+    conformance(&sink, &fake).await;
+}

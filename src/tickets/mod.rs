@@ -3,8 +3,9 @@
 //! the ticket system itself, so a crash between "created" and "saved" never duplicates.
 //!
 //! - [`http`]: the HTTP layer every remote sink shares (retries, `Retry-After`, error mapping).
-//! - [`settings`]: `STEPUP_TICKETS` and the errors of sink settings.
-//! - Sinks: [`file`] (the default), [`azure_devops`], [`github`].
+//! - [`settings`]: `STEPUP_TICKETS` and the errors of sink settings; [`setting_values`]:
+//!   boolean and `name=value;…` settings.
+//! - Sinks: [`file`] (the default), [`azure_devops`], [`github`], [`jira`], [`servicenow`].
 //! - [`markdown`]: Markdown to HTML for systems whose fields take HTML.
 //! - [`draft`]: what a ticket says ([`draft::draft_for`]: title, body, due date, key marker).
 
@@ -21,7 +22,10 @@ pub mod draft;
 pub mod file;
 pub mod github;
 pub mod http;
+pub mod jira;
 pub mod markdown;
+pub mod servicenow;
+pub mod setting_values;
 pub mod settings;
 
 /// The key stored in the ticket system: `stepup:<tenantId>:<userId>`.
