@@ -126,12 +126,23 @@ fn main() {
     let bare_rate = mb(bare_bytes) / bare_s;
     let bare_io_rate = mb(bare_bytes) / bare_io_s;
     let scan_rate = mb(scan_bytes) / scan_s;
-    println!("offline scan, {users} users x 30 days, {:.0} MB of JSON:", mb(scan_bytes));
-    println!("  bare serde_json IgnoredAny, bytes in memory  {bare_rate:8.1} MB/s  ({bare_s:.2} s)");
+    println!(
+        "offline scan, {users} users x 30 days, {:.0} MB of JSON:",
+        mb(scan_bytes)
+    );
+    println!(
+        "  bare serde_json IgnoredAny, bytes in memory  {bare_rate:8.1} MB/s  ({bare_s:.2} s)"
+    );
     println!("  bare serde_json IgnoredAny, read + parse     {bare_io_rate:8.1} MB/s  ({bare_io_s:.2} s)");
     println!("  stepup scan: read + parse + detect (1 core)  {scan_rate:8.1} MB/s  ({scan_s:.2} s, {at_risk} at risk)");
-    println!("  ratio scan / bare in memory                  {:8.2}", scan_rate / bare_rate);
-    println!("  ratio scan / bare read + parse               {:8.2}", scan_rate / bare_io_rate);
+    println!(
+        "  ratio scan / bare in memory                  {:8.2}",
+        scan_rate / bare_rate
+    );
+    println!(
+        "  ratio scan / bare read + parse               {:8.2}",
+        scan_rate / bare_io_rate
+    );
 
     let rss30 = child_peak_rss_kib(&dir30);
     let rss7 = child_peak_rss_kib(&dir7);

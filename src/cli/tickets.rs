@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::args::{OutputFormat, TicketsArgs};
 use crate::config::Config;
-use crate::lifecycle::{AccountRecord, AccountState};
+use crate::lifecycle::{AccountRecord, AccountState, QuietKind};
 use crate::state::get_json;
 use crate::state::StateStore;
 
@@ -111,7 +111,11 @@ pub(crate) fn as_table(records: &[AccountRecord]) -> String {
             s => s.label(),
         };
         let quiet = r.quiet.as_ref().map_or(String::new(), |q| {
-            format!("{:?} by {} until {}", q.kind, q.by, q.until.date_naive()).to_lowercase()
+            let kind = match q.kind {
+                QuietKind::Ack => "ack",
+                QuietKind::Snooze => "snooze",
+            };
+            format!("{kind} by {} until {}", q.by, q.until.date_naive())
         });
         table.add_row([
             name(r),

@@ -369,3 +369,32 @@ async fn with_the_file_outbox_a_crash_and_rerun_leave_one_ticket_then_resolve_it
     let r = record(&store.inner, 1).await;
     assert_eq!(r.ticket.as_ref().unwrap().system, "file");
 }
+
+#[tokio::test]
+async fn a_ticket_in_a_system_no_longer_configured_is_found_or_opened_in_the_new_one() {
+    use crate::detect::model::{Severity, Signal};
+    use crate::tickets::file::FileSink;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = MemoryStore::default();
+    apply(
+        &store,
+        &FileSink::new(dir.path()),
+        &[critical(1)],
+        &scan(0, true),
+    )
+    .await
+    .unwrap();
+    assert_eq!(record(&store, 1).await.ticket.unwrap().system, "file");
+
+    let sink = MemorySink::default();
+    let changed = super::testkit::finding(1, Severity::High, &[Signal::SingleFactorArmWrite]);
+    apply(&store, &sink, &[changed], &scan(1, true))
+        .await
+        .unwrap();
+    assert_eq!(sink.count(&key(1)), 1);
+    assert_eq!(sink.calls.lock().unwrap()[..2], ["find", "create"]);
+    let r = record(&store, 1).await;
+    assert_eq!(r.ticket.as_ref().unwrap().system, "memory");
+    assert!(!r.ticket_pending());
+}
