@@ -17,6 +17,7 @@ pub mod functions;
 pub mod guidance;
 pub mod ids;
 pub mod input;
+pub mod lifecycle;
 pub mod offline;
 pub mod report;
 pub mod secret;

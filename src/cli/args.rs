@@ -27,6 +27,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print the readiness digest from the last scan kept in the state folder.
     Digest(DigestArgs),
+    /// Show the lifecycle of each tracked account (state, ticket, dates) from the state folder.
+    Tickets(TicketsArgs),
     /// Write a deterministic synthetic tenant (export layout) with its expected report.
     Synth(SynthArgs),
 }
@@ -88,6 +90,17 @@ pub struct DemoArgs {
 /// `stepup digest`.
 #[derive(Debug, Args)]
 pub struct DigestArgs {
+    /// The state folder (default: $STEPUP_STATE_DIR or .stepup).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Output format: table (text) or json.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// `stepup tickets`.
+#[derive(Debug, Args)]
+pub struct TicketsArgs {
     /// The state folder (default: $STEPUP_STATE_DIR or .stepup).
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,

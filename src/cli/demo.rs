@@ -49,7 +49,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     write_report(&scan, Format::Json, Some(&reports.join("latest.json")))?;
 
     print_summary(&scan.report, totals.records, &tenant_dir, &html);
-    Ok(())
+    super::demo_tickets::run(&scan, &state, now)
 }
 
 /// Keeps the last report as `previous.json`, so the digest can show the change.

@@ -1,14 +1,17 @@
-//! The command line: `serve`, `scan`, `demo`, `digest`, `synth`.
+//! The command line: `serve`, `scan`, `demo`, `digest`, `tickets`, `synth`.
 //!
 //! Exit codes: 0 ok, 1 failure, 2 usage. Errors are one line on stderr.
 
 mod args;
+mod backends;
 mod demo;
+mod demo_tickets;
 mod digest;
 mod logging;
 mod scan;
 mod serve;
 mod synth;
+mod tickets;
 
 use std::process::ExitCode;
 
@@ -39,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scan(a) => scan::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Digest(a) => digest::run(a),
+        Command::Tickets(a) => tickets::run(a),
         Command::Synth(a) => synth::run(a),
     }
 }

@@ -7,6 +7,7 @@
 //!   boolean and `name=value;…` settings.
 //! - Sinks: [`file`] (the default), [`azure_devops`], [`github`], [`jira`], [`servicenow`].
 //! - [`markdown`]: Markdown to HTML for systems whose fields take HTML.
+//! - [`draft`]: what a ticket says ([`draft::draft_for`]: title, body, due date, key marker).
 
 use std::fmt;
 
@@ -17,6 +18,7 @@ use crate::detect::model::Severity;
 use crate::ids::{ObjectId, TenantId};
 
 pub mod azure_devops;
+pub mod draft;
 pub mod factory;
 pub mod file;
 pub mod github;
