@@ -220,7 +220,9 @@ var appSettings = {
   // State in the account's blob container, through the managed identity.
   STEPUP_STORAGE_BLOB_URL: storage.outputs.blobEndpoint
   STEPUP_STATE_CONTAINER: 'stepup'
-  // Tickets: `file` (in the state directory) unless the `tickets` parameter says otherwise.
+  // Reconciliation and tickets: `file` (in the state directory) unless `tickets` says otherwise.
+  STEPUP_RESOLVE_AFTER_SCANS: tickets.?RESOLVE_AFTER_SCANS ?? '2'
+  STEPUP_TICKET_DUE_DAYS: tickets.?TICKET_DUE_DAYS ?? '14'
   STEPUP_TICKETS: tickets.?TICKETS ?? 'file'
   STEPUP_TICKETS_DIR: tickets.?TICKETS_DIR ?? ''
   STEPUP_ADO_ORG_URL: tickets.?ADO_ORG_URL ?? ''

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::ids::TenantId;
+use crate::lifecycle::LifecycleSettings;
 use crate::secret::Secret;
 use crate::settings::{OwnerEntry, OwnerRule, TenantSettings};
 use crate::state::StateConfig;
@@ -31,6 +32,8 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec { name: "STEPUP_STATE_DIR", default: Some(".stepup"), secret: false, description: "Local state directory (the embedded default store)." },
     SettingSpec { name: "STEPUP_STORAGE_BLOB_URL", default: None, secret: false, description: "Blob endpoint of the storage account (`https://<account>.blob.core.windows.net`); when set, state lives in Blob Storage (managed identity) instead of `STEPUP_STATE_DIR`." },
     SettingSpec { name: "STEPUP_STATE_CONTAINER", default: Some("stepup"), secret: false, description: "Blob container of the state (created if missing)." },
+    SettingSpec { name: "STEPUP_RESOLVE_AFTER_SCANS", default: Some("2"), secret: false, description: "Consecutive complete clean scans before an account's ticket is resolved (1-30)." },
+    SettingSpec { name: "STEPUP_TICKET_DUE_DAYS", default: Some("14"), secret: false, description: "Days until a ticket is due once Phase 2 is already enforced (1-365); before that, the enforcement date." },
     SettingSpec { name: "STEPUP_TICKETS", default: Some("file"), secret: false, description: "Ticket system: `file`, `azure-devops`, `github`, `jira` or `servicenow`." },
     SettingSpec { name: "STEPUP_TICKETS_DIR", default: None, secret: false, description: "Outbox folder of the `file` ticket system (default `<state dir>/tickets`)." },
     SettingSpec { name: "STEPUP_ADO_ORG_URL", default: None, secret: false, description: "Azure DevOps organisation URL (`https://dev.azure.com/<org>`)." },
@@ -148,8 +151,6 @@ impl IdentityConfig {
 pub struct Config {
     /// `FUNCTIONS_CUSTOMHANDLER_PORT`.
     pub port: Option<u16>,
-    /// `STEPUP_STATE_DIR`.
-    pub state_dir: PathBuf,
     /// `STEPUP_SCAN_SCHEDULE` (validated NCRONTAB).
     pub scan_schedule: String,
     /// `STEPUP_DIGEST_SCHEDULE` (validated NCRONTAB).
@@ -166,6 +167,8 @@ pub struct Config {
     pub state: StateConfig,
     /// The ticket system and its settings (`STEPUP_TICKETS`, …).
     pub tickets: TicketConfig,
+    /// Reconciliation and ticket due dates.
+    pub lifecycle: LifecycleSettings,
 }
 
 impl Config {
@@ -243,9 +246,11 @@ impl Config {
             StateConfig::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.variable, e.message))?;
         let tickets = TicketConfig::from_lookup(|k| lookup(k), &state.dir)
             .map_err(|e| invalid(e.setting(), e.reason()))?;
+        let lifecycle = LifecycleSettings::from_lookup(|k| lookup(k))
+            .map_err(|e| invalid(e.name, e.message))?;
         Ok(Self {
             port,
-            state_dir: state.dir.clone(),
+            lifecycle,
             state,
             tickets,
             scan_schedule,
@@ -332,7 +337,9 @@ mod tests {
     fn defaults_are_valid() {
         let c = config(&[]).unwrap();
         assert_eq!(c.port, None);
-        assert_eq!(c.state_dir, PathBuf::from(".stepup"));
+        assert_eq!(c.state.dir, PathBuf::from(".stepup"));
+        assert!(matches!(c.tickets, TicketConfig::File(_)));
+        assert_eq!(c.lifecycle, LifecycleSettings::default());
         assert_eq!(c.scan_schedule, "0 0 6 * * *");
         assert_eq!(c.identity.kind(), IdentityKind::AzureCli);
     }
@@ -367,6 +374,15 @@ mod tests {
             ),
             (vec![("STEPUP_OWNERS", "nobody")], "STEPUP_OWNERS"),
             (vec![("STEPUP_LOG_FORMAT", "xml")], "STEPUP_LOG_FORMAT"),
+            (
+                vec![("STEPUP_RESOLVE_AFTER_SCANS", "0")],
+                "STEPUP_RESOLVE_AFTER_SCANS",
+            ),
+            (
+                vec![("STEPUP_STORAGE_BLOB_URL", "http://evil.example")],
+                "STEPUP_STORAGE_BLOB_URL",
+            ),
+            (vec![("STEPUP_TICKETS", "github")], "STEPUP_GITHUB_REPO"),
         ] {
             let err = config(&pairs).unwrap_err();
             assert_eq!(err.name, name);

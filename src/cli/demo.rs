@@ -24,7 +24,7 @@ const TOP: usize = 8;
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let config = Config::from_env()?;
     super::logging::init(config.log_format, "warn");
-    let state = args.state_dir.unwrap_or(config.state_dir.clone());
+    let state = args.state_dir.unwrap_or(config.state.dir.clone());
     let tenant_dir = state.join("demo-tenant");
     let reports = state.join("reports");
     std::fs::create_dir_all(&reports)
@@ -49,7 +49,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     write_report(&scan, Format::Json, Some(&reports.join("latest.json")))?;
 
     print_summary(&scan.report, totals.records, &tenant_dir, &html);
-    super::demo_tickets::run(&scan, &state, now)
+    super::demo_tickets::run(&scan, &state, config.lifecycle, now)
 }
 
 /// Keeps the last report as `previous.json`, so the digest can show the change.

@@ -45,14 +45,17 @@ pub(super) fn track(
 }
 
 /// Runs the ticket step of `stepup demo` in `state` and prints one line about it.
-pub(super) fn run(scan: &Scan, state: &Path, now: DateTime<Utc>) -> anyhow::Result<()> {
-    // LEAD: `FileSinkConfig::from_lookup` (STEPUP_TICKETS_DIR) once Config carries it.
+/// The demo always writes to the file outbox inside its own state folder, whatever ticket
+/// system the environment names: it never touches a real ticket system.
+pub(super) fn run(
+    scan: &Scan,
+    state: &Path,
+    settings: LifecycleSettings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let outbox = state.join("tickets");
     let store = super::backends::local_store(state);
     let sink = super::backends::outbox_sink(&outbox);
-    // LEAD: take these from `Config` once STEPUP_RESOLVE_AFTER_SCANS and
-    // STEPUP_TICKET_DUE_DAYS are wired there (LifecycleSettings::from_lookup).
-    let settings = LifecycleSettings::default();
     let r = track(scan, store.as_ref(), sink.as_ref(), settings, now)?;
     println!(
         "tickets: {} opened, {} updated, {} resolved, {} reopened, {} pending: {}",

@@ -1,5 +1,6 @@
 //! `stepup digest`: the readiness digest from the last scan kept in the state folder.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context};
@@ -13,7 +14,7 @@ use crate::report::model::ScanReport;
 /// Runs `stepup digest`.
 pub fn run(args: DigestArgs) -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    let state = args.state_dir.unwrap_or(config.state_dir.clone());
+    let state = args.state_dir.unwrap_or(config.state.dir.clone());
     let reports = state.join("reports");
     let latest = load(&reports.join("latest.json"))?.with_context(|| {
         format!(
@@ -22,15 +23,23 @@ pub fn run(args: DigestArgs) -> anyhow::Result<()> {
         )
     })?;
     let previous = load(&reports.join("previous.json"))?;
-    match args.format {
+    let text = match args.format {
         OutputFormat::Json => {
             let doc = digest_json(&latest, previous.as_ref());
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            format!("{}\n", serde_json::to_string_pretty(&doc)?)
         }
-        OutputFormat::Table => print!("{}", digest_text(&latest, previous.as_ref())),
+        OutputFormat::Table => digest_text(&latest, previous.as_ref()),
         other => bail!("digest prints table or json, not {other:?}"),
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // A closed pipe (`stepup digest | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write the digest to stdout"),
     }
-    Ok(())
 }
 
 fn load(path: &Path) -> anyhow::Result<Option<ScanReport>> {

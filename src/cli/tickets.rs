@@ -19,7 +19,7 @@ const WIDTH: u16 = 150;
 /// Runs `stepup tickets`.
 pub fn run(args: TicketsArgs) -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    let state: PathBuf = args.state_dir.unwrap_or(config.state_dir.clone());
+    let state: PathBuf = args.state_dir.unwrap_or(config.state.dir.clone());
     let store = super::backends::local_store(&state);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
