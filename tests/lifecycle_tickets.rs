@@ -154,7 +154,7 @@ async fn a_refused_credential_names_the_setting_and_keeps_every_account() {
 
     // Fixed credential: every account still gets its ticket.
     let good = sink(&fake, TOKEN);
-    let mut ctx = w.ctx.clone();
+    let mut ctx = w.ctx;
     ctx.at += Duration::hours(1);
     let run = apply(&w.store, &good, &w.findings, &ctx)
         .await
