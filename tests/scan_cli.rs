@@ -314,7 +314,7 @@ fn bad_directories_and_usage_are_one_line_errors() {
         None,
     );
     assert_eq!(out.status.code(), Some(1));
-    for cmd in ["serve", "scan", "demo", "digest", "synth"] {
+    for cmd in ["serve", "scan", "demo", "digest", "synth", "tickets"] {
         let out = stepup(&[cmd, "--help"], None);
         assert!(out.status.success());
         assert!(stdout(&out).contains("Usage: stepup"), "{cmd} --help");

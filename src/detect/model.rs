@@ -196,6 +196,13 @@ pub struct Owner {
     pub who: String,
     /// Which rule chose it.
     pub rule: OwnerRule,
+    /// The owner's team, from a rich ownership-map entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// The ticket project / repository / queue for this owner, from a rich ownership-map
+    /// entry; tickets go there instead of the system's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_project: Option<String>,
 }
 
 /// The owner-resolution rule that matched, first match wins.

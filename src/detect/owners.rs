@@ -36,10 +36,16 @@ pub fn resolve_owner(
         (!who.is_empty()).then(|| Owner {
             who: who.to_owned(),
             rule,
+            team: None,
+            ticket_project: None,
         })
     };
     if let Some(rule) = settings.owner_rule_for(hints.upn, &hints.user_id.to_string()) {
-        if let Some(o) = owner(rule.entry.owner(), OwnerRule::OwnershipMap) {
+        if let Some(mut o) = owner(rule.entry.owner(), OwnerRule::OwnershipMap) {
+            if let crate::settings::OwnerEntry::Rich(rich) = &rule.entry {
+                o.team = rich.team.clone();
+                o.ticket_project = rich.ticket_project.clone();
+            }
             return Some(o);
         }
     }
@@ -151,5 +157,30 @@ mod tests {
         );
         let bare = TenantSettings::default();
         assert_eq!(resolve_owner(&bare, &subs, &h), None);
+    }
+
+    #[test]
+    fn a_rich_ownership_entry_carries_its_team_and_ticket_project() {
+        let settings = TenantSettings::from_toml(
+            r#"
+[owners]
+"svc-*@contoso.com" = { owner = "platform@contoso.com", team = "Platform", ticket_project = "PLAT" }
+"#,
+            "stepup.toml",
+        )
+        .unwrap();
+        let none = BTreeSet::new();
+        let writes = BTreeMap::new();
+        let hints = OwnerHints {
+            upn: Some("svc-deploy@contoso.com"),
+            user_id: ObjectId::parse("0d3e7999-75b3-4fee-8157-6e36e2473000").unwrap(),
+            sponsors: &none,
+            manager: None,
+            writes: &writes,
+        };
+        let o = resolve_owner(&settings, &HashMap::new(), &hints).unwrap();
+        assert_eq!(o.who, "platform@contoso.com");
+        assert_eq!(o.team.as_deref(), Some("Platform"));
+        assert_eq!(o.ticket_project.as_deref(), Some("PLAT"));
     }
 }

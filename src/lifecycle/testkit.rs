@@ -62,6 +62,8 @@ pub fn finding(n: u8, severity: Severity, signals: &[Signal]) -> Finding {
         owner: Some(Owner {
             who: "platform-team@contoso.com".into(),
             rule: OwnerRule::OwnershipMap,
+            team: None,
+            ticket_project: None,
         }),
     }
 }

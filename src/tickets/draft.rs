@@ -64,7 +64,10 @@ pub fn draft_for(
         severity: finding.severity,
         assignee: finding.owner.as_ref().map(|o| o.who.clone()),
         due,
-        project: None,
+        project: finding
+            .owner
+            .as_ref()
+            .and_then(|o| o.ticket_project.clone()),
     }
 }
 

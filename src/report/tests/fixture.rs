@@ -69,6 +69,8 @@ fn finding(
         owner: owner.map(|(who, rule)| Owner {
             who: who.to_owned(),
             rule,
+            team: None,
+            ticket_project: None,
         }),
     }
 }
