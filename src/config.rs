@@ -155,8 +155,6 @@ pub struct Config {
     pub scan_schedule: String,
     /// `STEPUP_DIGEST_SCHEDULE` (validated NCRONTAB).
     pub digest_schedule: String,
-    /// The tenant scanned.
-    pub tenant_id: Option<TenantId>,
     /// Tenant settings from the `STEPUP_*` environment.
     pub tenant: TenantSettings,
     /// `STEPUP_LOG_FORMAT`.
@@ -255,7 +253,6 @@ impl Config {
             tickets,
             scan_schedule,
             digest_schedule,
-            tenant_id,
             tenant: TenantSettings {
                 tenant_id,
                 enforcement_date,
@@ -417,7 +414,7 @@ mod tests {
             .unwrap();
         assert_eq!(rule.entry.owner(), "platform@contoso.com");
         assert_eq!(
-            c.tenant_id.unwrap().to_string(),
+            c.tenant.tenant_id.unwrap().to_string(),
             "72f988bf-86f1-41af-91ab-2d7cd011db47"
         );
         assert_eq!(c.identity.kind(), IdentityKind::ClientSecret);
