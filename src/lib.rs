@@ -24,4 +24,5 @@ pub mod secret;
 pub mod settings;
 pub mod state;
 pub mod synth;
+pub mod teams;
 pub mod tickets;

@@ -1,0 +1,3 @@
+//! Microsoft Teams: the Adaptive Cards people see (DESIGN.md §7).
+
+pub mod cards;
