@@ -120,12 +120,23 @@ pub fn colored(text: impl Into<String>, color: &str) -> Value {
     })
 }
 
-/// Code to copy, in a monospace TextBlock.
+/// Code to copy: one monospace TextBlock per line (so line breaks survive every renderer),
+/// leading indentation kept as non-breaking spaces, in a plain container that stands out
+/// from the emphasised account section around it.
 pub fn code(code: &str) -> Value {
-    json!({
-        "type": "TextBlock", "text": code, "wrap": true,
-        "fontType": "Monospace", "size": "Small",
-    })
+    let lines: Vec<Value> = code
+        .lines()
+        .map(|line| {
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            let kept = format!("{}{}", "\u{a0}".repeat(indent), &line[indent..]);
+            json!({
+                "type": "TextBlock",
+                "text": if kept.is_empty() { "\u{a0}".to_owned() } else { kept },
+                "wrap": true, "fontType": "Monospace", "size": "Small", "spacing": "None",
+            })
+        })
+        .collect();
+    json!({ "type": "Container", "style": "default", "items": lines, "spacing": "Small" })
 }
 
 /// A FactSet of `(title, value)` pairs.
@@ -198,6 +209,15 @@ mod tests {
         assert_eq!(s.chars().count(), MAX_FIELD_CHARS + 1);
         assert!(s.ends_with('…'));
         assert_eq!(safe_text("short"), "short");
+    }
+
+    #[test]
+    fn code_keeps_lines_and_indentation() {
+        let c = code("resource \"x\" {\n  a = 1\n}");
+        let items = c["items"].as_array().unwrap();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[1]["text"], "\u{a0}\u{a0}a = 1");
+        assert!(items.iter().all(|i| i["fontType"] == "Monospace"));
     }
 
     #[test]
