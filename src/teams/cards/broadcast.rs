@@ -111,3 +111,70 @@ fn worst_line(f: &Finding) -> String {
         signals.join(", ")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::*;
+    use crate::detect::model::{Detection, Signal};
+    use crate::ids::ObjectId;
+    use crate::teams::cards::fits;
+
+    fn finding(n: u32, severity: Severity) -> Finding {
+        Finding {
+            user_id: ObjectId::parse(&format!("00000000-0000-4000-8000-{n:012}")).unwrap(),
+            upn: Some(format!("user{n:02}@contoso.com")),
+            display_name: None,
+            kind: None,
+            break_glass: false,
+            severity,
+            signals: BTreeSet::from([Signal::Ropc]),
+            evidence: Vec::new(),
+            clients: BTreeSet::new(),
+            ci: BTreeSet::new(),
+            subscriptions: BTreeSet::new(),
+            owner: None,
+        }
+    }
+
+    #[test]
+    fn names_at_most_ten_and_counts_the_rest() {
+        let findings: Vec<Finding> = (0..25)
+            .map(|n| {
+                finding(
+                    n,
+                    if n < 5 {
+                        Severity::Critical
+                    } else {
+                        Severity::Medium
+                    },
+                )
+            })
+            .collect();
+        let detection = Detection {
+            accounts_scanned: 200,
+            findings: findings.clone(),
+            ..Default::default()
+        };
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap();
+        let date = NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+        let report = ScanReport::build(&detection, None, date, now, Vec::new());
+        let card = broadcast(&report, &report.enforcement, &findings);
+        assert!(fits(&card));
+        let raw = card.to_string();
+        assert!(raw.contains("user09@contoso.com") && !raw.contains("user10@contoso.com"));
+        assert!(raw.contains("…and 15 more"));
+        assert!(raw.contains("enforced since 2025-10-01"));
+        assert!(
+            raw.contains(r#"{"title":"  critical","value":"5"}"#),
+            "{raw}"
+        );
+        assert!(raw.contains(r#"{"title":"  medium","value":"20"}"#));
+        assert!(raw.contains(r#"{"title":"Report date","value":"2026-11-22"}"#));
+        assert!(raw.contains("87.5%"));
+        assert!(raw.contains("aka.ms/postponePhase2MFA"));
+    }
+}

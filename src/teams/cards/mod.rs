@@ -13,7 +13,7 @@ mod owner_notice;
 
 pub use broadcast::{broadcast, MAX_WORST};
 pub use chat_reply::chat_reply;
-pub use digest::{digest, DigestInput};
+pub use digest::{digest, DigestInput, MAX_LIST};
 pub use elements::{adaptive_card, safe_text, Mention};
 pub use fit::{envelope, fits, message_bytes, MAX_MESSAGE_BYTES};
 pub use owner_notice::{owner_notice, MAX_OWNER_MESSAGES};
