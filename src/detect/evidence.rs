@@ -271,11 +271,25 @@ mod tests {
         assert_eq!(d.items.len(), 1);
     }
 
+    /// Every candidate at once: exact duplicates collapse, and so do candidates of the same
+    /// operation (same id and key), the better one staying.
     fn brute_force(all: &[Candidate]) -> Vec<Candidate> {
         let mut set = EvidenceSet { items: Vec::new() };
         let mut uniq: Vec<Candidate> = all.to_vec();
-        uniq.sort();
+        uniq.sort_by(|a, b| b.cmp(a));
         uniq.dedup();
+        let mut seen = Vec::new();
+        uniq.retain(|c| {
+            if c.id.is_none() {
+                return true;
+            }
+            let op = (c.id, c.facts.client, c.facts.ip.clone());
+            if seen.contains(&op) {
+                return false;
+            }
+            seen.push(op);
+            true
+        });
         set.items = uniq;
         chosen(&set)
     }
