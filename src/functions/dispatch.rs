@@ -162,6 +162,9 @@ where
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        if declared.is_some_and(|n| n <= DRAIN_BYTES as u64) {
+            drain(&mut body, 0).await;
+        }
         return Err(too_large());
     }
     let mut buf = BytesMut::with_capacity(declared.unwrap_or(0) as usize);
@@ -173,6 +176,7 @@ where
             )
         })?;
         if buf.len() + chunk.remaining() > MAX_BODY_BYTES {
+            drain(&mut body, buf.len() + chunk.remaining()).await;
             return Err(too_large());
         }
         while chunk.has_remaining() {
@@ -183,6 +187,24 @@ where
         }
     }
     Ok(buf.freeze())
+}
+
+/// How much of an oversized body is read and discarded before the 413, so that a client still
+/// sending gets the answer instead of a reset connection. Larger bodies are cut off.
+const DRAIN_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads and discards the rest of a body, up to [`DRAIN_BYTES`] in all.
+async fn drain<S, B>(body: &mut S, mut seen: usize)
+where
+    S: Stream<Item = Result<B, warp::Error>> + Unpin,
+    B: Buf,
+{
+    while seen <= DRAIN_BYTES {
+        match body.next().await {
+            Some(Ok(chunk)) => seen += chunk.remaining(),
+            _ => break,
+        }
+    }
 }
 
 fn one_line(text: &str) -> String {
