@@ -1,6 +1,5 @@
 //! `stepup digest`: the readiness digest from the last scan kept in the state folder.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context};
@@ -31,15 +30,7 @@ pub fn run(args: DigestArgs) -> anyhow::Result<()> {
         OutputFormat::Table => digest_text(&latest, previous.as_ref()),
         other => bail!("digest prints table or json, not {other:?}"),
     };
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        // A closed pipe (`stepup digest | head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write the digest to stdout"),
-    }
+    super::to_stdout(|out| out.write_all(text.as_bytes()))
 }
 
 fn load(path: &Path) -> anyhow::Result<Option<ScanReport>> {

@@ -47,6 +47,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Writes to stdout through `write`; a reader that stopped early (`stepup … | head`) is not
+/// an error.
+fn to_stdout(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match write(&mut lock).and_then(|()| std::io::Write::flush(&mut lock)) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
+    }
+}
+
 /// An error and its causes on one line.
 fn one_line(e: &anyhow::Error) -> String {
     format!("{e:#}").replace(['\r', '\n'], " ")

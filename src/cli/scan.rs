@@ -62,15 +62,7 @@ pub(super) fn write_report(scan: &Scan, format: Format, out: Option<&Path>) -> a
                 .and_then(|()| file.flush())
                 .with_context(|| format!("cannot write {}", path.display()))
         }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            match render(scan, format, &mut lock).and_then(|()| lock.flush()) {
-                // A closed pipe (`stepup scan | head`) is not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write the report to stdout"),
-            }
-        }
+        None => super::to_stdout(|out| render(scan, format, out)),
     }
 }
 

@@ -1,6 +1,5 @@
 //! `stepup tickets`: the lifecycle of each account, from the state folder.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -33,12 +32,7 @@ pub fn run(args: TicketsArgs) -> anyhow::Result<()> {
         OutputFormat::Table => as_table(&records),
         other => bail!("tickets prints table or json, not {other:?}"),
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        // A reader that stopped early (`| head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to stdout"),
-    }
+    super::to_stdout(|out| out.write_all(text.as_bytes()))
 }
 
 /// Every account record of every tenant, at risk first, then by severity and name.

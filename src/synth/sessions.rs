@@ -254,44 +254,26 @@ impl<'a> DayCx<'a> {
         }
         let scope = (user.sub, user.rg);
         let mut at = s.start;
-        for _ in 0..s.changes {
-            at = self.later(at, 1, 25);
-            let op = *pick(&mut self.rng, s.change_ops);
-            self.call(
-                at,
-                op,
-                Some(s.amr),
-                Some(s.app),
-                refresh_ip,
-                scope,
-                s.outcome,
-            );
-        }
-        for _ in 0..s.actions {
-            at = self.later(at, 1, 25);
-            let op = *pick(&mut self.rng, &super::catalog::operations::ACTIONS);
-            self.call(
-                at,
-                op,
-                Some(s.amr),
-                Some(s.app),
-                refresh_ip,
-                scope,
-                s.outcome,
-            );
-        }
-        for _ in 0..s.reads {
-            at = self.later(at, 1, 25);
-            let op = *pick(&mut self.rng, &super::catalog::operations::READS);
-            self.call(
-                at,
-                op,
-                Some(s.amr),
-                Some(s.app),
-                refresh_ip,
-                scope,
-                s.outcome,
-            );
+        // Changes, then actions, then reads, each with its own operations.
+        let kinds: [(u32, &[&Operation]); 3] = [
+            (s.changes, s.change_ops),
+            (s.actions, &super::catalog::operations::ACTIONS),
+            (s.reads, &super::catalog::operations::READS),
+        ];
+        for (count, ops) in kinds {
+            for _ in 0..count {
+                at = self.later(at, 1, 25);
+                let op = *pick(&mut self.rng, ops);
+                self.call(
+                    at,
+                    op,
+                    Some(s.amr),
+                    Some(s.app),
+                    refresh_ip,
+                    scope,
+                    s.outcome,
+                );
+            }
         }
     }
 }
