@@ -122,6 +122,9 @@ param logFormat string = 'json'
 @description('Ticket system settings, by the STEPUP_ name without its prefix (e.g. `{ TICKETS: \'jira\', JIRA_URL: \'https://contoso.atlassian.net\', JIRA_PROJECT: \'OPS\', JIRA_EMAIL: \'bot@contoso.com\' }`); README.md "Configuration" lists them. Secrets (ADO_PAT, GITHUB_TOKEN, JIRA_API_TOKEN, SERVICENOW_PASSWORD, SERVICENOW_TOKEN) never go here: they are Key Vault references.')
 param tickets object = {}
 
+@description('Scan, Teams and alert settings, by the STEPUP_ name without its prefix (e.g. `{ SUBSCRIPTIONS: \'<id>,<id>\', ADMINS: \'lead@contoso.com\', ALERT_AUDIENCE: \'api://stepup-alerts\' }`); README.md "Configuration" lists them with their defaults. Secrets (TEAMS_WEBHOOK, TEAMS_HMAC_SECRET) never go here: they are Key Vault references.')
+param options object = {}
+
 @description('RUST_LOG: log filter (tracing EnvFilter syntax).')
 param rustLog string = 'info'
 
@@ -220,6 +223,25 @@ var appSettings = {
   // State in the account's blob container, through the managed identity.
   STEPUP_STORAGE_BLOB_URL: storage.outputs.blobEndpoint
   STEPUP_STATE_CONTAINER: 'stepup'
+  // Jobs queued from HTTP functions go to the account's queues, through the managed identity.
+  STEPUP_STORAGE_QUEUE_URL: storage.outputs.queueEndpoint
+  // Live sources, Teams and alerts: stepup's defaults unless `options` says otherwise.
+  STEPUP_GRAPH_URL: options.?GRAPH_URL ?? 'https://graph.microsoft.com'
+  STEPUP_ARM_URL: options.?ARM_URL ?? 'https://management.azure.com'
+  STEPUP_LOOKBACK_DAYS: options.?LOOKBACK_DAYS ?? '30'
+  STEPUP_OVERLAP_MINUTES: options.?OVERLAP_MINUTES ?? '120'
+  STEPUP_SUBSCRIPTIONS: options.?SUBSCRIPTIONS ?? ''
+  STEPUP_GRAPH_REPORT_RATE: options.?GRAPH_REPORT_RATE ?? '5/10s'
+  STEPUP_ARM_CONCURRENCY: options.?ARM_CONCURRENCY ?? '8'
+  STEPUP_TENANTS: options.?TENANTS ?? ''
+  STEPUP_JOB_BUDGET_SECONDS: options.?JOB_BUDGET_SECONDS ?? '480'
+  STEPUP_TEAMS_DIR: options.?TEAMS_DIR ?? ''
+  STEPUP_TEAMS_RATE: options.?TEAMS_RATE ?? '4'
+  STEPUP_RENOTIFY_DAYS: options.?RENOTIFY_DAYS ?? '7'
+  STEPUP_ADMINS: options.?ADMINS ?? ''
+  STEPUP_MAX_SNOOZE_DAYS: options.?MAX_SNOOZE_DAYS ?? '30'
+  STEPUP_ALERT_AUDIENCE: options.?ALERT_AUDIENCE ?? ''
+  STEPUP_ALERT_TRACKING_IDS: options.?ALERT_TRACKING_IDS ?? ''
   // Reconciliation and tickets: `file` (in the state directory) unless `tickets` says otherwise.
   STEPUP_RESOLVE_AFTER_SCANS: tickets.?RESOLVE_AFTER_SCANS ?? '2'
   STEPUP_TICKET_DUE_DAYS: tickets.?TICKET_DUE_DAYS ?? '14'
@@ -256,6 +278,8 @@ var secretSettings = {
   STEPUP_JIRA_API_TOKEN: 'jira-api-token'
   STEPUP_SERVICENOW_PASSWORD: 'servicenow-password'
   STEPUP_SERVICENOW_TOKEN: 'servicenow-token'
+  STEPUP_TEAMS_WEBHOOK: 'teams-webhook'
+  STEPUP_TEAMS_HMAC_SECRET: 'teams-hmac-secret'
 }
 
 var keyVaultReferences = toObject(

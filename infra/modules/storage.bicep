@@ -125,5 +125,8 @@ output name string = account.name
 @description('Blob endpoint, ending in a slash.')
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 
+@description('Queue endpoint (stepup queues jobs from HTTP functions here).')
+output queueEndpoint string = account.properties.primaryEndpoints.queue
+
 @description('URL of the deployment-package container.')
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainerName}'

@@ -1,19 +1,25 @@
 //! Binds the Azure Functions to stepup behaviour: which handler serves which function of
 //! `function-defs/`.
 
+mod context;
 mod http;
 mod queues;
 mod timers;
 
+use std::sync::Arc;
+
 use crate::functions::Registry;
+
+pub use context::{system_clock, AppContext, Clock};
 
 /// The function names of `function-defs/`, each served by a handler here.
 pub const FUNCTIONS: [&str; 4] = ["scan", "digest", "scan-worker", "notify-worker"];
 /// The HTTP routes of `function-defs/` (below `/api/`).
 pub const ROUTES: [&str; 2] = ["service-health", "teams"];
 
-/// The registry of every stepup function.
-pub fn registry() -> Registry {
+/// The registry of every stepup function, sharing `ctx`.
+pub fn registry(ctx: Arc<AppContext>) -> Registry {
+    let _ = &ctx; // handlers take their share as they grow
     Registry::new()
         .function("scan", timers::Scan)
         .function("digest", timers::Digest)

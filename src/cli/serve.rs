@@ -22,10 +22,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        let store = config
+            .state
+            .open(None)
+            .await
+            .context("cannot open the state store")?;
+        let ctx = std::sync::Arc::new(crate::app::AppContext::new(
+            config,
+            store,
+            crate::app::system_clock(),
+        ));
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         crate::functions::serve(
             addr,
-            crate::app::registry(),
+            crate::app::registry(ctx),
             |bound| tracing::info!(%bound, "stepup custom handler listening"),
             shutdown_signal(),
         )

@@ -10,6 +10,7 @@ pub mod apply;
 pub mod error;
 pub mod reconcile;
 pub mod record;
+pub mod reports;
 pub mod settings;
 pub mod snapshot;
 pub mod watermark;
@@ -18,6 +19,7 @@ pub use apply::{apply, load_records, ApplyError, ApplyReport};
 pub use error::StoreError;
 pub use reconcile::{reconcile, ActionKind, Reconciliation, ScanContext, TicketAction};
 pub use record::{AccountRecord, AccountState, Quiet, QuietKind};
+pub use reports::{load_report, save_report, ReportSlot};
 pub use settings::LifecycleSettings;
 
 #[cfg(test)]
