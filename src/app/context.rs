@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::scan_trigger::{ScanTrigger, StateScanTrigger};
 use crate::config::Config;
 use crate::state::StateStore;
 
@@ -23,13 +24,16 @@ pub struct AppContext {
     pub store: Arc<dyn StateStore>,
     /// Now.
     pub clock: Clock,
+    /// Where scan requests go (the job queue once configured; state otherwise).
+    pub scans: Arc<dyn ScanTrigger>,
 }
 
 impl AppContext {
-    /// A context from its parts.
+    /// A context from its parts; scan requests are recorded in `store`.
     pub fn new(config: Config, store: Arc<dyn StateStore>, clock: Clock) -> Self {
         Self {
             config,
+            scans: Arc::new(StateScanTrigger::new(store.clone())),
             store,
             clock,
         }

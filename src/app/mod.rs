@@ -4,6 +4,7 @@
 mod context;
 mod http;
 mod queues;
+pub mod scan_trigger;
 mod timers;
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use crate::functions::Registry;
 
 pub use context::{system_clock, AppContext, Clock};
+pub use scan_trigger::{ScanRequest, ScanTrigger, StateScanTrigger, TriggerError};
 
 /// The function names of `function-defs/`, each served by a handler here.
 pub const FUNCTIONS: [&str; 4] = ["scan", "digest", "scan-worker", "notify-worker"];
