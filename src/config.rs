@@ -11,6 +11,7 @@ use crate::lifecycle::LifecycleSettings;
 use crate::secret::Secret;
 use crate::settings::{OwnerEntry, OwnerRule, TenantSettings};
 use crate::state::StateConfig;
+use crate::teams::TeamsSettings;
 use crate::tickets::factory::TicketConfig;
 
 /// One environment setting.
@@ -186,6 +187,8 @@ pub struct Config {
     pub tickets: TicketConfig,
     /// Reconciliation and ticket due dates.
     pub lifecycle: LifecycleSettings,
+    /// Teams delivery: webhook, outbox, rate, renotify window (`STEPUP_TEAMS_*`, …).
+    pub teams: TeamsSettings,
 }
 
 impl Config {
@@ -265,9 +268,12 @@ impl Config {
             .map_err(|e| invalid(e.setting(), e.reason()))?;
         let lifecycle = LifecycleSettings::from_lookup(|k| lookup(k))
             .map_err(|e| invalid(e.name, e.message))?;
+        let teams =
+            TeamsSettings::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.name, e.message))?;
         Ok(Self {
             port,
             lifecycle,
+            teams,
             state,
             tickets,
             scan_schedule,

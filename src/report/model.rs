@@ -28,6 +28,20 @@ pub struct ScanReport {
     /// What made the scan incomplete (file and record, or source), one line each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Disabled accounts that would otherwise be at risk: they still hold credentials
+    /// (the digest lists them; never owner work). Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disabled_with_credentials: Vec<DisabledReport>,
+}
+
+/// A disabled account that still holds credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisabledReport {
+    /// The object id.
+    pub user_id: ObjectId,
+    /// The directory UPN, when known.
+    pub user_principal_name: Option<String>,
 }
 
 /// The report's `summary`.
@@ -128,6 +142,14 @@ impl ScanReport {
                 .map(AccountReport::from_finding)
                 .collect(),
             problems,
+            disabled_with_credentials: detection
+                .disabled
+                .iter()
+                .map(|d| DisabledReport {
+                    user_id: d.user_id,
+                    user_principal_name: d.upn.clone(),
+                })
+                .collect(),
         }
     }
 
