@@ -21,10 +21,9 @@ pub const ROUTES: [&str; 2] = ["service-health", "teams"];
 
 /// The registry of every stepup function, sharing `ctx`.
 pub fn registry(ctx: Arc<AppContext>) -> Registry {
-    let _ = &ctx; // handlers take their share as they grow
     Registry::new()
         .function("scan", timers::Scan)
-        .function("digest", timers::Digest)
+        .function("digest", timers::Digest::new(ctx))
         .function("scan-worker", queues::ScanWorker)
         .function("notify-worker", queues::NotifyWorker)
         .route("service-health", http::ServiceHealth)

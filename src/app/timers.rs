@@ -1,10 +1,16 @@
 //! Timer-triggered functions: the daily scan planner and the weekly digest.
 
+use std::sync::Arc;
+
+use anyhow::Context as _;
 use async_trait::async_trait;
 
+use super::context::AppContext;
 use crate::functions::{
     FunctionHandler, HandlerError, InvocationLog, InvocationRequest, InvocationResponse,
 };
+use crate::teams::delivery::sink_from_settings;
+use crate::teams::digest::{post_digest, tenants_with_reports, weekly_run, DigestPost};
 
 /// `scan`: plans a scan run. Planning jobs onto `stepup-jobs` needs the live sources; until
 /// they are configured the run plans nothing and says so.
@@ -28,8 +34,19 @@ impl FunctionHandler for Scan {
     }
 }
 
-/// `digest`: posts the weekly readiness digest (delivered by the Teams work).
-pub struct Digest;
+/// `digest`: for every tenant with a stored scan, takes the weekly snapshot and posts the
+/// readiness digest to the default Teams channel (the outbox when no webhook is set), at
+/// most once per ISO week: a timer that fires again (past due, a restart) posts nothing new.
+pub struct Digest {
+    ctx: Arc<AppContext>,
+}
+
+impl Digest {
+    /// The handler, sharing `ctx`.
+    pub fn new(ctx: Arc<AppContext>) -> Self {
+        Self { ctx }
+    }
+}
 
 #[async_trait]
 impl FunctionHandler for Digest {
@@ -38,10 +55,53 @@ impl FunctionHandler for Digest {
         request: InvocationRequest,
         log: &InvocationLog,
     ) -> Result<InvocationResponse, HandlerError> {
-        request
+        let timer = request
             .timer("timer")
             .map_err(|e| HandlerError::BadInput(e.to_string()))?;
-        log.info("digest: no Teams delivery is configured in this build; nothing posted");
+        if timer.is_past_due {
+            log.warn("digest timer is past due; running now");
+        }
+        let ctx = &self.ctx;
+        let now = ctx.now();
+        let store = ctx.store.as_ref();
+        let tenants = tenants_with_reports(store)
+            .await
+            .context("cannot list the stored scan reports")?;
+        if tenants.is_empty() {
+            log.info("digest: no scan is stored yet; nothing to post");
+            return Ok(InvocationResponse::default());
+        }
+        let sink = sink_from_settings(&ctx.config.teams, &ctx.config.tenant, &ctx.config.state.dir)
+            .context("cannot set up Teams delivery")?;
+        let run = weekly_run(now);
+        let mut failed = Vec::new();
+        for tenant in &tenants {
+            match post_digest(store, sink.as_ref(), tenant, now, &run).await {
+                Ok(DigestPost::Posted { digest, outcome }) if outcome.posted > 0 => log.info(format!(
+                    "digest: tenant {tenant}, week {}: posted ({} at risk) via {}",
+                    digest.current.week,
+                    digest.latest.summary.at_risk,
+                    sink.kind()
+                )),
+                Ok(DigestPost::Posted { .. }) => log.info(format!(
+                    "digest: tenant {tenant}: already posted for {run}"
+                )),
+                Ok(DigestPost::NoReport) => {
+                    log.info(format!("digest: tenant {tenant}: no scan stored"))
+                }
+                Err(e) => {
+                    log.error(format!("digest: tenant {tenant}: {e}"));
+                    failed.push(tenant.to_string());
+                }
+            }
+        }
+        if !failed.is_empty() {
+            return Err(HandlerError::Failed(anyhow::anyhow!(
+                "the digest of {} tenant(s) was not posted: {}; the next run tries again",
+                failed.len(),
+                failed.join(", ")
+            )));
+        }
         Ok(InvocationResponse::default())
     }
 }

@@ -25,7 +25,7 @@ pub enum Command {
     Scan(ScanArgs),
     /// Run the whole job on the bundled demo tenant, state in a local folder.
     Demo(DemoArgs),
-    /// Print the readiness digest from the last scan kept in the state folder.
+    /// Print the readiness digest from the state folder, or post it to Teams (--post).
     Digest(DigestArgs),
     /// Show the lifecycle of each tracked account (state, ticket, dates) from the state folder.
     Tickets(TicketsArgs),
@@ -96,6 +96,13 @@ pub struct DigestArgs {
     /// Output format: table (text) or json.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// The tenant (default: $STEPUP_TENANT_ID when it has a scan, else every scanned tenant).
+    #[arg(long, value_name = "TENANT_ID")]
+    pub tenant: Option<crate::ids::TenantId>,
+    /// Also post the digest card to the default Teams channel ($STEPUP_TEAMS_WEBHOOK, else
+    /// the outbox folder $STEPUP_TEAMS_DIR or <state dir>/teams).
+    #[arg(long)]
+    pub post: bool,
 }
 
 /// `stepup tickets`.

@@ -1,4 +1,6 @@
-//! `stepup demo`: the whole job on the bundled demo tenant, with state in a local folder.
+//! `stepup demo`: the whole job on the bundled demo tenant, with state in a local folder:
+//! scan, reports, tickets in the ticket outbox, the report kept in state and the owner
+//! notices due in the Teams outbox.
 
 use std::path::Path;
 
@@ -42,24 +44,19 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let (scan, totals) = scan_dir(&dir, &settings, now)?;
     warn_problems(&scan);
 
-    keep_previous(&reports)?;
     let html = reports.join("readiness.html");
     write_report(&scan, Format::Html, Some(&html))?;
     write_report(&scan, Format::Md, Some(&reports.join("readiness.md")))?;
-    write_report(&scan, Format::Json, Some(&reports.join("latest.json")))?;
 
     print_summary(&scan.report, totals.records, &tenant_dir, &html);
-    super::demo_tickets::run(&scan, &state, config.lifecycle, now)
-}
-
-/// Keeps the last report as `previous.json`, so the digest can show the change.
-fn keep_previous(reports: &Path) -> anyhow::Result<()> {
-    let latest = reports.join("latest.json");
-    if latest.exists() {
-        std::fs::rename(&latest, reports.join("previous.json"))
-            .with_context(|| format!("cannot rotate {}", latest.display()))?;
-    }
-    Ok(())
+    super::demo_tickets::run(&scan, &state, config.lifecycle, now)?;
+    super::demo_teams::run(
+        &scan,
+        &state,
+        &settings,
+        config.teams.renotify_days,
+        now,
+    )
 }
 
 fn print_summary(report: &ScanReport, records: u64, tenant: &Path, html: &Path) {

@@ -5,6 +5,7 @@
 mod args;
 mod backends;
 mod demo;
+mod demo_teams;
 mod demo_tickets;
 mod digest;
 mod logging;

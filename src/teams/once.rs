@@ -1,7 +1,7 @@
 //! Posting a series of messages at most once, across crashes and queue redeliveries.
 //!
 //! Teams webhooks have no idempotency key, so stepup keeps a "sent mark" in state per
-//! series (`teams/sent/<tenant>/<run>/<channel>/<subject>.json`) and writes it (ETag
+//! series (`sent/<tenant>/<run>/<channel>/<subject>.json`) and writes it (ETag
 //! read-modify-write) around every message:
 //!
 //! 1. before posting part `i`, the mark says "part `i` in flight";
@@ -82,7 +82,7 @@ struct SentMark {
     updated: Option<DateTime<Utc>>,
 }
 
-/// The key of a series: `teams/sent/<tenant>/<run>/<channel slug>/<subject>.json`.
+/// The key of a series: `sent/<tenant>/<run>/<channel slug>/<subject>.json`.
 pub fn sent_key(
     tenant: &TenantId,
     run: &str,
@@ -90,7 +90,7 @@ pub fn sent_key(
     subject: &str,
 ) -> Result<StateKey, StoreError> {
     Ok(StateKey::parse(&format!(
-        "teams/sent/{tenant}/{run}/{}/{subject}.json",
+        "sent/{tenant}/{run}/{}/{subject}.json",
         channel.slug()
     ))?)
 }

@@ -165,10 +165,10 @@ impl Ctx<'_> {
         } else {
             format!("{n} accounts")
         };
-        let verb = if self.enforcement.enforced {
-            "are failing now"
-        } else {
-            "will break"
+        let verb = match (self.enforcement.enforced, n == 1) {
+            (true, true) => "is failing now",
+            (true, false) => "are failing now",
+            (false, _) => "will break",
         };
         let mut body = vec![heading(format!(
             "Mandatory Azure MFA: {accounts} you own {verb}"
