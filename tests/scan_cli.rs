@@ -14,6 +14,8 @@ fn stepup(args: &[&str], state: Option<&Path>) -> Output {
         "STEPUP_OWNERS",
         "STEPUP_DEFAULT_OWNER",
         "STEPUP_TENANT_ID",
+        "STEPUP_TEAMS_WEBHOOK",
+        "STEPUP_TEAMS_DIR",
     ] {
         cmd.env_remove(var);
     }
@@ -339,12 +341,39 @@ fn demo_writes_the_report_and_digest_reads_it() {
     assert!(digest.status.success(), "{}", stderr(&digest));
     assert!(stdout(&digest).contains("readiness"));
 
-    // A second demo run keeps the first report as the digest's baseline.
+    // The owner notices due went to the Teams outbox, a card and its text per message.
+    let notices = |text: &str| -> usize {
+        text.lines()
+            .find_map(|l| l.strip_prefix("teams: "))
+            .and_then(|l| l.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .expect("demo reports its owner notices")
+    };
+    assert!(notices(&text) > 0, "{text}");
+    let outbox = state.join("teams/default");
+    let files = std::fs::read_dir(&outbox).unwrap().count();
+    assert!(files >= 2 * notices(&text), "{files} files");
+
+    // A second demo run keeps the first report as the digest's baseline, and sends no
+    // owner notice again the same day.
     let again = stepup(&["demo", "--users", "120"], Some(&state));
     assert!(again.status.success());
+    assert_eq!(notices(&stdout(&again)), 0, "{}", stdout(&again));
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), files);
     let digest = stepup(&["digest", "--format", "json"], Some(&state));
     let doc: Value = serde_json::from_slice(&digest.stdout).unwrap();
     assert_eq!(doc["bySeverity"]["critical"]["change"], 0);
+    assert!(doc["topOwners"][0]["open"].as_u64().unwrap() > 0, "{doc}");
+
+    // --post puts the digest card in the outbox too.
+    let posted = stepup(&["digest", "--post"], Some(&state));
+    assert!(posted.status.success(), "{}", stderr(&posted));
+    assert!(
+        stderr(&posted).contains("posted to the outbox"),
+        "{}",
+        stderr(&posted)
+    );
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), files + 2);
 
     let empty = stepup(&["digest"], Some(&tmp.path().join("empty")));
     assert_eq!(empty.status.code(), Some(1));

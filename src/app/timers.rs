@@ -77,15 +77,17 @@ impl FunctionHandler for Digest {
         let mut failed = Vec::new();
         for tenant in &tenants {
             match post_digest(store, sink.as_ref(), tenant, now, &run).await {
-                Ok(DigestPost::Posted { digest, outcome }) if outcome.posted > 0 => log.info(format!(
-                    "digest: tenant {tenant}, week {}: posted ({} at risk) via {}",
-                    digest.current.week,
-                    digest.latest.summary.at_risk,
-                    sink.kind()
-                )),
-                Ok(DigestPost::Posted { .. }) => log.info(format!(
-                    "digest: tenant {tenant}: already posted for {run}"
-                )),
+                Ok(DigestPost::Posted { digest, outcome }) if outcome.posted > 0 => {
+                    log.info(format!(
+                        "digest: tenant {tenant}, week {}: posted ({} at risk) via {}",
+                        digest.current.week,
+                        digest.latest.summary.at_risk,
+                        sink.kind()
+                    ))
+                }
+                Ok(DigestPost::Posted { .. }) => {
+                    log.info(format!("digest: tenant {tenant}: already posted for {run}"))
+                }
                 Ok(DigestPost::NoReport) => {
                     log.info(format!("digest: tenant {tenant}: no scan stored"))
                 }

@@ -50,13 +50,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
 
     print_summary(&scan.report, totals.records, &tenant_dir, &html);
     super::demo_tickets::run(&scan, &state, config.lifecycle, now)?;
-    super::demo_teams::run(
-        &scan,
-        &state,
-        &settings,
-        config.teams.renotify_days,
-        now,
-    )
+    super::demo_teams::run(&scan, &state, &settings, config.teams.renotify_days, now)
 }
 
 fn print_summary(report: &ScanReport, records: u64, tenant: &Path, html: &Path) {

@@ -101,10 +101,7 @@ async fn post(
         DigestPost::NoReport => bail!("no scan of tenant {tenant}: nothing to post"),
         DigestPost::Posted { digest, outcome } => {
             let place = match sink.kind() {
-                "outbox" => format!(
-                    "the outbox {}",
-                    config.teams.outbox_dir(state).display()
-                ),
+                "outbox" => format!("the outbox {}", config.teams.outbox_dir(state).display()),
                 kind => format!("the default channel ({kind})"),
             };
             eprintln!(

@@ -100,6 +100,7 @@ pub fn sent_key(
 enum Step {
     Post,
     Already,
+    /// Found in flight (a crash mid-post), or given up as uncertain by an earlier attempt.
     Uncertain,
 }
 
@@ -120,7 +121,9 @@ pub async fn post_once(
                 parts,
                 ..SentMark::default()
             });
-            step = if mark.sent > i {
+            step = if mark.sent > i && mark.uncertain.contains(&i) {
+                Step::Uncertain
+            } else if mark.sent > i {
                 Step::Already
             } else if mark.in_flight == Some(i) {
                 mark.uncertain.push(i);
@@ -144,7 +147,7 @@ pub async fn post_once(
                 tracing::warn!(
                     channel = %message.channel,
                     message = %message.name,
-                    "an earlier attempt stopped while posting this message; not posting it twice"
+                    "an earlier attempt may have posted this message; not posting it twice"
                 );
                 outcome.uncertain += 1;
                 continue;
@@ -319,6 +322,9 @@ mod tests {
         assert_eq!((out.posted, out.uncertain), (1, 1));
         assert!(!out.complete());
         assert_eq!(*sink.posted.lock().unwrap(), ["part1"]);
+        // A redelivery still knows part 0 is uncertain (so the notice is not recorded).
+        let out = post_once(&store, &sink, &key, &msgs, day(0)).await.unwrap();
+        assert_eq!((out.posted, out.already, out.uncertain), (0, 1, 1));
 
         // A crash right after "in flight" was written: the next attempt skips that part.
         let key = sent_key(&tenant(), "run2", &Channel::Default, "owner").unwrap();

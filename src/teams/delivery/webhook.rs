@@ -7,21 +7,24 @@
 //!   throttled. The limit holds per process; instances running in parallel meet Teams'
 //!   429s, which are honoured.
 //! - Retries (bounded, `backon`): throttling (429, or a legacy webhook's "HTTP error 429"
-//!   text inside a 200) waits the server's `Retry-After` when given, else backs off
+//!   text inside a 200) waits the server's `Retry-After` when given — and holds every
+//!   request to that URL as long, since the URL is throttled — else backs off
 //!   exponentially with jitter; 5xx and connections that never opened are retried the same
 //!   way. A timeout after the request went out is not retried: Teams may have the message,
 //!   and a second post would duplicate it ([`DeliveryError::maybe_posted`]).
 //! - Errors name the channel, never the URL (`reqwest` errors are stripped of it).
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use backon::{ExponentialBuilder, Retryable};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use tokio::time::Instant;
 
 use super::answer::{classify, Answer};
 use super::{DeliveryError, Message, Posted, TeamsSink};
@@ -42,6 +45,9 @@ pub const DEFAULT_RETRY: RetryPolicy = RetryPolicy {
 pub struct WebhookSink {
     book: ChannelBook,
     limiter: DefaultKeyedRateLimiter<String>,
+    /// Per URL: no request before this instant (a `Retry-After` applies to the URL, not
+    /// only to the message that got it).
+    paused: Mutex<HashMap<String, Instant>>,
     client: reqwest::Client,
     policy: RetryPolicy,
     fallback: Option<Arc<dyn TeamsSink>>,
@@ -81,6 +87,7 @@ impl WebhookSink {
         Ok(Self {
             book,
             limiter: RateLimiter::keyed(quota),
+            paused: Mutex::new(HashMap::new()),
             client,
             policy,
             fallback: None,
@@ -101,6 +108,13 @@ impl WebhookSink {
         body: &[u8],
         counts: &Counts,
     ) -> Result<(), Failure> {
+        loop {
+            let until = self.paused_until(key);
+            match until.filter(|u| *u > Instant::now()) {
+                Some(u) => tokio::time::sleep_until(u).await,
+                None => break,
+            }
+        }
         self.limiter.until_key_ready(key).await;
         counts.attempts.fetch_add(1, Ordering::Relaxed);
         let resp = self
@@ -117,12 +131,33 @@ impl WebhookSink {
         match classify(status, retry_after, &body) {
             Answer::Accepted => Ok(()),
             answer => {
-                if matches!(answer, Answer::Throttled { .. }) {
+                if let Answer::Throttled { retry_after } = answer {
                     counts.throttled.fetch_add(1, Ordering::Relaxed);
+                    if let Some(wait) = retry_after {
+                        self.pause(key, wait.min(self.policy.max_retry_after));
+                    }
                 }
                 Err(Failure::Answer(answer))
             }
         }
+    }
+}
+
+impl WebhookSink {
+    fn paused_until(&self, key: &String) -> Option<Instant> {
+        self.paused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .copied()
+    }
+
+    /// Holds every request to the URL for `wait`.
+    fn pause(&self, key: &String, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut paused = self.paused.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = paused.entry(key.clone()).or_insert(until);
+        *entry = (*entry).max(until);
     }
 }
 
