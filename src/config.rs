@@ -362,6 +362,7 @@ mod tests {
         assert_eq!(c.state.dir, PathBuf::from(".stepup"));
         assert!(matches!(c.tickets, TicketConfig::File(_)));
         assert_eq!(c.lifecycle, LifecycleSettings::default());
+        assert_eq!(c.teams, TeamsSettings::default());
         assert_eq!(c.scan_schedule, "0 0 6 * * *");
         assert_eq!(c.identity.kind(), IdentityKind::AzureCli);
     }
@@ -405,6 +406,15 @@ mod tests {
                 "STEPUP_STORAGE_BLOB_URL",
             ),
             (vec![("STEPUP_TICKETS", "github")], "STEPUP_GITHUB_REPO"),
+            (vec![("STEPUP_TEAMS_RATE", "0")], "STEPUP_TEAMS_RATE"),
+            (
+                vec![("STEPUP_RENOTIFY_DAYS", "a week")],
+                "STEPUP_RENOTIFY_DAYS",
+            ),
+            (
+                vec![("STEPUP_TEAMS_WEBHOOK", "http://hooks.example.com/x?sig=1")],
+                "STEPUP_TEAMS_WEBHOOK",
+            ),
         ] {
             let err = config(&pairs).unwrap_err();
             assert_eq!(err.name, name);

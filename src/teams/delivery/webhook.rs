@@ -144,7 +144,7 @@ impl WebhookSink {
 }
 
 impl WebhookSink {
-    fn paused_until(&self, key: &String) -> Option<Instant> {
+    fn paused_until(&self, key: &str) -> Option<Instant> {
         self.paused
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -153,10 +153,10 @@ impl WebhookSink {
     }
 
     /// Holds every request to the URL for `wait`.
-    fn pause(&self, key: &String, wait: Duration) {
+    fn pause(&self, key: &str, wait: Duration) {
         let until = Instant::now() + wait;
         let mut paused = self.paused.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = paused.entry(key.clone()).or_insert(until);
+        let entry = paused.entry(key.to_owned()).or_insert(until);
         *entry = (*entry).max(until);
     }
 }

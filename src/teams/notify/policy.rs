@@ -160,6 +160,15 @@ mod tests {
         r
     }
 
+    /// A case: name, stored record, Phase 2 status, and the decision wanted (`Err` names
+    /// the kind of skip: `recent` or `quiet`).
+    type Case = (
+        &'static str,
+        Option<AccountRecord>,
+        EnforcementStatus,
+        Result<DueReason, &'static str>,
+    );
+
     #[test]
     fn the_renotify_policy_case_by_case() {
         let now = at(22, 6);
@@ -185,12 +194,7 @@ mod tests {
         let upcoming = EnforcementStatus::on(date(11, 26), date(11, 22));
         let upcoming_later = EnforcementStatus::on(date(12, 26), date(11, 22));
 
-        let table: Vec<(
-            &str,
-            Option<AccountRecord>,
-            EnforcementStatus,
-            Result<DueReason, &str>,
-        )> = vec![
+        let table: Vec<Case> = vec![
             ("never notified", None, enforced(), Ok(DueReason::First)),
             (
                 "record without notices",
