@@ -441,10 +441,17 @@ async fn every_card_a_run_writes_validates_with_the_adaptivecards_sdk() {
     post_digest(&store, &outbox, &tenant, now, &weekly_run(now))
         .await
         .expect("digest");
-    post_broadcast(&store, &outbox, &tenant, "ZNL8-LP0", None, now)
+    let first = post_broadcast(&store, &outbox, &tenant, "ZNL8-LP0", None, now)
         .await
         .expect("broadcast")
         .expect("a report is stored");
+    assert_eq!(first.posted, 1);
+    // The same Service Health notice again (a redelivered alert): nothing new.
+    let again = post_broadcast(&store, &outbox, &tenant, "ZNL8-LP0", None, now)
+        .await
+        .expect("broadcast")
+        .expect("a report is stored");
+    assert_eq!((again.posted, again.already), (0, 1));
 
     let files = json_files(&temp.path().join("outbox/default"));
     assert_eq!(

@@ -5,7 +5,8 @@
 //!    ([`crate::lifecycle::load_records`]) + settings + now → one [`OwnerNotice`] per
 //!    (owner, channel) with the accounts that are due ([`policy`]).
 //! 2. Each notice is serde-serializable: the orchestration queues one per owner on
-//!    `stepup-notify`.
+//!    `stepup-notify` ([`queue::to_message`] keeps a notice too large for a queue message
+//!    in state and queues its key; [`queue::from_message`] gets it back).
 //! 3. The `notify-worker` calls [`deliver`] with the notice, a [`crate::teams::delivery::TeamsSink`]
 //!    and the state store: it posts the owner notice cards at most once per run and records
 //!    the notice in each account's record. [`deliver_all`] does a whole run in-process.
@@ -14,8 +15,10 @@ pub mod deliver;
 pub mod notice;
 pub mod plan;
 pub mod policy;
+pub mod queue;
 
 pub use deliver::{deliver, deliver_all, run_stamp, Delivered, RunReport};
 pub use notice::{NoticeAccount, NoticeTicket, OwnerNotice, MAX_EVIDENCE};
 pub use plan::{plan, Plan, PlanInput, Skipped};
 pub use policy::{decide, DueReason, SkipReason, DEADLINE_DAYS};
+pub use queue::{from_message, to_message, NoticeMessage, MAX_INLINE_BYTES};
