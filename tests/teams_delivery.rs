@@ -235,19 +235,24 @@ async fn with_429s_and_5xx_injected_every_owner_gets_exactly_one_message() {
 
 #[tokio::test]
 async fn retry_after_holds_the_whole_url() {
-    let hooks = Webhooks::start(50, fast(Duration::from_secs(5))).await;
+    let hooks = Webhooks::start(5, fast(Duration::from_secs(5))).await;
     hooks.fake.inject("default", &[Fault::Status(429, Some(1))]);
     let sink = hooks.sink();
     let first = Message::new(Channel::Default, "first", chat_reply("first", &[]));
     let posted = sink.post(&first).await.expect("posted after waiting");
     assert_eq!((posted.attempts, posted.throttled), (2, 1));
-    for i in 0..3 {
-        let m = Message::new(Channel::Default, &format!("next{i}"), chat_reply("n", &[]));
-        sink.post(&m).await.expect("posted");
-    }
+
+    // Six at once: the first is throttled; the others, queued at the rate limiter
+    // meanwhile, wait for the Retry-After too instead of meeting the 429 themselves.
+    hooks.fake.inject("default", &[Fault::Status(429, Some(1))]);
+    let messages: Vec<Message> = (0..6)
+        .map(|i| Message::new(Channel::Default, &format!("next{i}"), chat_reply("n", &[])))
+        .collect();
+    let results = futures_util::future::join_all(messages.iter().map(|m| sink.post(m))).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
     let stats = hooks.fake.stats();
     assert_eq!(stats.early, 0, "nothing was sent before Retry-After was up");
-    assert_eq!(hooks.fake.received("default").len(), 4);
+    assert_eq!(hooks.fake.received("default").len(), 7);
 }
 
 #[tokio::test]

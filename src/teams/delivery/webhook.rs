@@ -108,14 +108,18 @@ impl WebhookSink {
         body: &[u8],
         counts: &Counts,
     ) -> Result<(), Failure> {
+        // Wait out a pause, then the rate limit; a pause set while queued at the limiter
+        // (another message got a 429) is waited out too.
         loop {
-            let until = self.paused_until(key);
-            match until.filter(|u| *u > Instant::now()) {
-                Some(u) => tokio::time::sleep_until(u).await,
-                None => break,
+            if let Some(until) = self.paused_until(key).filter(|u| *u > Instant::now()) {
+                tokio::time::sleep_until(until).await;
+                continue;
+            }
+            self.limiter.until_key_ready(key).await;
+            if self.paused_until(key).is_none_or(|u| u <= Instant::now()) {
+                break;
             }
         }
-        self.limiter.until_key_ready(key).await;
         counts.attempts.fetch_add(1, Ordering::Relaxed);
         let resp = self
             .client
