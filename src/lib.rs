@@ -8,6 +8,7 @@
 //!   [`guidance`] chooses migration steps; [`synth`] makes synthetic tenants.
 //! - [`app`] binds the functions to stepup's behaviour; [`cli`] is the command line.
 
+pub mod alerts;
 pub mod app;
 pub mod calendar;
 pub mod cli;
