@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::ids::TenantId;
+use crate::jobs::OrchestrationSettings;
 use crate::lifecycle::LifecycleSettings;
 use crate::secret::Secret;
 use crate::settings::{OwnerEntry, OwnerRule, TenantSettings};
@@ -186,6 +187,8 @@ pub struct Config {
     pub tickets: TicketConfig,
     /// Reconciliation and ticket due dates.
     pub lifecycle: LifecycleSettings,
+    /// Tenants, queues, job budget and Service Health alerts.
+    pub orchestration: OrchestrationSettings,
 }
 
 impl Config {
@@ -265,9 +268,12 @@ impl Config {
             .map_err(|e| invalid(e.setting(), e.reason()))?;
         let lifecycle = LifecycleSettings::from_lookup(|k| lookup(k))
             .map_err(|e| invalid(e.name, e.message))?;
+        let orchestration = OrchestrationSettings::from_lookup(|k| lookup(k))
+            .map_err(|e| invalid(e.name, e.message))?;
         Ok(Self {
             port,
             lifecycle,
+            orchestration,
             state,
             tickets,
             scan_schedule,

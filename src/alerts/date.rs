@@ -28,7 +28,9 @@ static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Words just before a date that make it a start: "starting", "from", "on", "postponed to"…
 static START_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?i)\b(starting|start(?:s)?|beginning|begins?|from|on|as of|effective(?: from| on)?|postponed (?:to|until)|rescheduled (?:to|for)|moved to|deferred (?:to|until)|enforced|enforcement date(?: is)?:?|date(?: is)?:)\s*(?:on\s+)?$")
+    pattern(
+        r"(?i)\b(starting|start(?:s)?|beginning|begins?|from|on|as of|effective(?: from| on)?|postponed (?:to|until)|rescheduled (?:to|for)|moved to|deferred (?:to|until)|enforced|enforcement date(?: is)?:?|date(?: is)?:)\s*(?:on\s+)?$",
+    )
 });
 /// Words just before a date that make it a deadline: "before", "by".
 static DEADLINE_CUE: LazyLock<Regex> =
@@ -39,15 +41,18 @@ static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A sentence offering postponement ("you can postpone … until July 1, 2026").
 static POSTPONE_OPTION: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?i)\b(can|may|able to|option to|choose to|request to|want to|need to)\b[^.]*\bpostpon")
+    pattern(
+        r"(?i)\b(can|may|able to|option to|choose to|request to|want to|need to)\b[^.]*\bpostpon",
+    )
 });
 /// A sentence about Phase 1 only (the portals).
-static PHASE_ONE: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?i)\b(phase 1|azure portal|admin cent(?:er|re)|intune)\b")
-});
+static PHASE_ONE: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?i)\b(phase 1|azure portal|admin cent(?:er|re)|intune)\b"));
 /// A sentence naming the ARM control plane or its clients.
 static PHASE_TWO: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?i)\b(phase 2|resource manager|azure cli|powershell|command[- ]line|sdk|rest api|infrastructure as code)\b")
+    pattern(
+        r"(?i)\b(phase 2|resource manager|azure cli|powershell|command[- ]line|sdk|rest api|infrastructure as code)\b",
+    )
 });
 
 /// The least score a date needs: a topical sentence and a cue, or a strong sentence.
@@ -170,7 +175,9 @@ fn sentence_around(text: &str, at: usize) -> (usize, usize) {
         }
     };
     let start = (0..at).rev().find(|&i| is_end(i)).map_or(0, |i| i + 1);
-    let end = (at..bytes.len()).find(|&i| is_end(i)).unwrap_or(bytes.len());
+    let end = (at..bytes.len())
+        .find(|&i| is_end(i))
+        .unwrap_or(bytes.len());
     (start, end)
 }
 

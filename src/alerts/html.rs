@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn plain_and_broken_text_survive() {
-        assert_eq!(text_of("a < b and c &unknown; d &amp; e"), "a < b and c &unknown; d & e");
+        assert_eq!(
+            text_of("a < b and c &unknown; d &amp; e"),
+            "a < b and c &unknown; d & e"
+        );
         assert_eq!(text_of("Tom &amp Jerry"), "Tom &amp Jerry");
         assert_eq!(text_of(""), "");
         assert_eq!(

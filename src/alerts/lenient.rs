@@ -8,7 +8,12 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 
 /// `EventChannels` flags of the activity log.
-const CHANNELS: &[(i64, &str)] = &[(1, "Admin"), (2, "Operation"), (4, "Debug"), (8, "Analytics")];
+const CHANNELS: &[(i64, &str)] = &[
+    (1, "Admin"),
+    (2, "Operation"),
+    (4, "Debug"),
+    (8, "Analytics"),
+];
 
 /// `eventSource` values of the activity log that the common schema sends as integers. Only
 /// Service Health's (`2`) is documented by the published sample payloads.
@@ -85,7 +90,11 @@ pub fn time(value: Option<&Value>) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(&text) {
         return Some(t.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %H:%M:%S",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(&text, format) {
             return Some(t.and_utc());
         }
@@ -102,9 +111,15 @@ mod tests {
     fn integers_and_names_read_the_same() {
         assert_eq!(channels(Some(&json!(1))).as_deref(), Some("Admin"));
         assert_eq!(channels(Some(&json!("Admin"))).as_deref(), Some("Admin"));
-        assert_eq!(channels(Some(&json!(3))).as_deref(), Some("Admin, Operation"));
+        assert_eq!(
+            channels(Some(&json!(3))).as_deref(),
+            Some("Admin, Operation")
+        );
         assert_eq!(channels(Some(&json!(64))).as_deref(), Some("64"));
-        assert_eq!(event_source(Some(&json!(2))).as_deref(), Some("ServiceHealth"));
+        assert_eq!(
+            event_source(Some(&json!(2))).as_deref(),
+            Some("ServiceHealth")
+        );
         assert_eq!(
             event_source(Some(&json!("ServiceHealth"))).as_deref(),
             Some("ServiceHealth")
@@ -120,15 +135,24 @@ mod tests {
     #[test]
     fn times_in_every_form() {
         for (input, expected) in [
-            ("2021-11-17T05:34:44.5778226Z", "2021-11-17T05:34:44.577822600Z"),
-            ("2017-10-18T23:49:25.3736084+00:00", "2017-10-18T23:49:25.373608400Z"),
+            (
+                "2021-11-17T05:34:44.5778226Z",
+                "2021-11-17T05:34:44.577822600Z",
+            ),
+            (
+                "2017-10-18T23:49:25.3736084+00:00",
+                "2017-10-18T23:49:25.373608400Z",
+            ),
             ("2017-10-18T02:48:00.0000000Z", "2017-10-18T02:48:00Z"),
             ("2025-08-01T10:00:00", "2025-08-01T10:00:00Z"),
             ("3/29/2017 3:43:21 PM", "2017-03-29T15:43:21Z"),
             ("03/29/2017 15:43:21", "2017-03-29T15:43:21Z"),
         ] {
             let t = time(Some(&json!(input))).unwrap_or_else(|| panic!("{input}"));
-            assert_eq!(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), expected);
+            assert_eq!(
+                t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                expected
+            );
         }
         assert_eq!(time(Some(&json!("soon"))), None);
         assert_eq!(time(None), None);

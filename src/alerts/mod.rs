@@ -38,9 +38,5 @@ pub fn dedupe_id(event: &ServiceHealthEvent) -> String {
         event.communication_id.as_deref().unwrap_or("")
     );
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, material.as_bytes());
-    digest
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }

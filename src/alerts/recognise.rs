@@ -21,9 +21,8 @@ pub enum Recognition {
 
 /// Mentions of multifactor authentication.
 static MFA: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(multi[- ]?factor[- ]authentication|mfa)\b").unwrap_or_else(|e| {
-        unreachable!("fixed pattern: {e}")
-    })
+    Regex::new(r"(?i)\b(multi[- ]?factor[- ]authentication|mfa)\b")
+        .unwrap_or_else(|e| unreachable!("fixed pattern: {e}"))
 });
 
 /// Mentions of the ARM control plane or its command-line clients.

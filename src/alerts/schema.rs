@@ -154,8 +154,8 @@ fn activity_log(root: &Map<String, Value>) -> Result<ServiceHealthEvent, AlertEr
             schema: schema.id(),
             message: "data.context.activityLog has neither eventDataId nor correlationId".into(),
         })?;
-    let subscription_id = lenient::text(log.get("subscriptionId"))
-        .and_then(|s| SubscriptionId::parse(&s).ok());
+    let subscription_id =
+        lenient::text(log.get("subscriptionId")).and_then(|s| SubscriptionId::parse(&s).ok());
     let empty = Map::new();
     let properties = log
         .get("properties")

@@ -4,7 +4,8 @@ use serde_json::{json, Value};
 
 use super::*;
 
-const COMMON_TEST: &str = include_str!("../../tests/fixtures/alerts/common_service_health_test.json");
+const COMMON_TEST: &str =
+    include_str!("../../tests/fixtures/alerts/common_service_health_test.json");
 const LEGACY_INCIDENT: &str =
     include_str!("../../tests/fixtures/alerts/activity_log_service_health_incident.json");
 const COMMON_MFA: &str = include_str!("../../tests/fixtures/alerts/common_mfa_notice.json");
@@ -37,7 +38,10 @@ fn the_common_schema_sends_integers_that_read_as_names() {
         e.text(),
         "Test Action Group - Test Service Health Alert\nThis is a test from the Service Health alert of the action group."
     );
-    assert_eq!(e.event_time.map(|t| t.to_rfc3339()).as_deref(), Some("2025-04-15T18:20:36.256+00:00"));
+    assert_eq!(
+        e.event_time.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2025-04-15T18:20:36.256+00:00")
+    );
 }
 
 #[test]
@@ -65,7 +69,8 @@ fn the_same_event_reads_the_same_in_both_schemas() {
     let common = parse(COMMON_MFA);
     let mut legacy: Value = serde_json::from_str(LEGACY_MFA).unwrap();
     // Re-wrap the common payload's context as a legacy payload: the fields must agree.
-    let context = serde_json::from_str::<Value>(COMMON_MFA).unwrap()["data"]["alertContext"].clone();
+    let context =
+        serde_json::from_str::<Value>(COMMON_MFA).unwrap()["data"]["alertContext"].clone();
     let mut log = context.clone();
     log["channels"] = json!("Admin");
     log["eventSource"] = json!("ServiceHealth");
@@ -106,8 +111,14 @@ fn anything_else_is_refused_with_a_reason() {
 #[test]
 fn enforcement_notices_are_recognised_by_text_or_tracking_id() {
     let matcher = NoticeMatcher::default();
-    assert_eq!(matcher.recognise(&parse(COMMON_MFA)), Some(Recognition::Text));
-    assert_eq!(matcher.recognise(&parse(LEGACY_MFA)), Some(Recognition::Text));
+    assert_eq!(
+        matcher.recognise(&parse(COMMON_MFA)),
+        Some(Recognition::Text)
+    );
+    assert_eq!(
+        matcher.recognise(&parse(LEGACY_MFA)),
+        Some(Recognition::Text)
+    );
     assert_eq!(matcher.recognise(&parse(COMMON_TEST)), None);
     assert_eq!(matcher.recognise(&parse(LEGACY_INCIDENT)), None);
 
@@ -121,10 +132,19 @@ fn enforcement_notices_are_recognised_by_text_or_tracking_id() {
 #[test]
 fn recognition_needs_mfa_the_control_plane_and_a_requirement() {
     for (text, expected) in [
-        ("Azure will require multi-factor authentication for Azure CLI sign-ins", true),
-        ("Mandatory MFA enforcement for Azure PowerShell and Azure Resource Manager", true),
+        (
+            "Azure will require multi-factor authentication for Azure CLI sign-ins",
+            true,
+        ),
+        (
+            "Mandatory MFA enforcement for Azure PowerShell and Azure Resource Manager",
+            true,
+        ),
         ("MFA is now required for the Azure portal", false),
-        ("Azure Resource Manager - degraded performance in West Europe, required restarts", false),
+        (
+            "Azure Resource Manager - degraded performance in West Europe, required restarts",
+            false,
+        ),
         ("MFA for Azure CLI: new sign-in experience", false),
         ("Arm-based virtual machines will require MFA", false),
     ] {
@@ -139,11 +159,15 @@ fn recognition_needs_mfa_the_control_plane_and_a_requirement() {
 #[test]
 fn notices_carry_their_date() {
     assert_eq!(
-        enforcement_date(&parse(COMMON_MFA).text()).map(|d| d.to_string()).as_deref(),
+        enforcement_date(&parse(COMMON_MFA).text())
+            .map(|d| d.to_string())
+            .as_deref(),
         Some("2025-10-01")
     );
     assert_eq!(
-        enforcement_date(&parse(LEGACY_MFA).text()).map(|d| d.to_string()).as_deref(),
+        enforcement_date(&parse(LEGACY_MFA).text())
+            .map(|d| d.to_string())
+            .as_deref(),
         Some("2026-03-15")
     );
     assert_eq!(enforcement_date(&parse(COMMON_TEST).text()), None);

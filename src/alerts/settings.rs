@@ -26,7 +26,9 @@ pub struct AlertSettingsError {
 
 impl AlertSettings {
     /// Reads the settings through `lookup`; unset or empty values take the defaults.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, AlertSettingsError> {
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, AlertSettingsError> {
         let audience = lookup(AUDIENCE_VAR)
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
@@ -45,13 +47,15 @@ impl AlertSettings {
             .filter(|t| !t.is_empty())
             .map(str::to_string)
             .collect::<Vec<_>>();
-        if let Some(bad) = tracking_ids
-            .iter()
-            .find(|t| !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        {
+        if let Some(bad) = tracking_ids.iter().find(|t| {
+            !t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        }) {
             return Err(AlertSettingsError {
                 name: TRACKING_IDS_VAR,
-                message: format!("{bad:?} is not a tracking id (letters, digits and hyphens, e.g. ABCD-123)"),
+                message: format!(
+                    "{bad:?} is not a tracking id (letters, digits and hyphens, e.g. ABCD-123)"
+                ),
             });
         }
         Ok(Self {
@@ -84,7 +88,13 @@ mod tests {
         .unwrap();
         assert_eq!(s.audience.as_deref(), Some("api://stepup-alerts"));
         assert_eq!(s.tracking_ids, vec!["ABCD-123", "WXYZ-9"]);
-        assert_eq!(read(&[(TRACKING_IDS_VAR, "AB CD")]).unwrap_err().name, TRACKING_IDS_VAR);
-        assert_eq!(read(&[(AUDIENCE_VAR, "a b")]).unwrap_err().name, AUDIENCE_VAR);
+        assert_eq!(
+            read(&[(TRACKING_IDS_VAR, "AB CD")]).unwrap_err().name,
+            TRACKING_IDS_VAR
+        );
+        assert_eq!(
+            read(&[(AUDIENCE_VAR, "a b")]).unwrap_err().name,
+            AUDIENCE_VAR
+        );
     }
 }

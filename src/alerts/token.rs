@@ -125,8 +125,9 @@ pub fn key_hint(token: &str, tenants: &[TenantId]) -> Result<KeyHint, AuthError>
     let kid = header
         .kid
         .ok_or_else(|| AuthError::Malformed("no kid in the header".into()))?;
-    let claims: Claims =
-        jsonwebtoken::dangerous::insecure_decode(token).map_err(|e| malformed(&e))?.claims;
+    let claims: Claims = jsonwebtoken::dangerous::insecure_decode(token)
+        .map_err(|e| malformed(&e))?
+        .claims;
     let tid = claims
         .tid
         .ok_or_else(|| AuthError::Malformed("no tid claim".into()))?;
@@ -161,14 +162,13 @@ pub fn verify(
     // Times are checked below against the caller's clock.
     validation.validate_exp = false;
     validation.validate_nbf = false;
-    let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).map_err(|e| {
-        match e.kind() {
+    let data =
+        jsonwebtoken::decode::<Claims>(token, &key, &validation).map_err(|e| match e.kind() {
             ErrorKind::InvalidSignature => AuthError::BadSignature,
             ErrorKind::InvalidAudience => AuthError::WrongAudience,
             ErrorKind::InvalidIssuer => AuthError::WrongIssuer,
             _ => malformed(&e),
-        }
-    })?;
+        })?;
     let claims = data.claims;
     let now = now.timestamp();
     match claims.exp {
