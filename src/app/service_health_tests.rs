@@ -239,7 +239,15 @@ async fn a_failed_queue_releases_the_delivery_for_the_retry() {
 #[tokio::test]
 async fn bad_requests_get_a_4xx_and_a_reason() {
     let h = Harness::new(&[("STEPUP_TENANTS", OTHER_TENANT)]);
-    let cases: Vec<(&str, Vec<(&str, &str)>, Option<&str>, u16, &str)> = vec![
+    /// Body, headers, query, status, reason.
+    type Case<'a> = (
+        &'a str,
+        Vec<(&'a str, &'a str)>,
+        Option<&'a str>,
+        u16,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
         ("{}", vec![], None, 400, "no schemaId"),
         ("{not json", vec![], None, 400, "not valid JSON"),
         (

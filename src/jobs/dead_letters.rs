@@ -122,7 +122,7 @@ pub async fn dead_letters_since(
             }
         }
     }
-    letters.sort_by(|a, b| a.at.cmp(&b.at));
+    letters.sort_by_key(|l| l.at);
     Ok(letters)
 }
 
