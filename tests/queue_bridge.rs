@@ -1,13 +1,15 @@
 //! The emulated host's queues on Azurite: a Service Health notice posted to
 //! `/api/service-health` is queued by `stepup serve` itself (its managed identity through
 //! the real `azure_identity` credential), and the host's pump delivers the queued job to
-//! `scan-worker` and the broadcast to `notify-worker` in the host's wire form. A message
-//! that keeps failing is retried `maxDequeueCount` times and lands in the poison queue.
+//! `scan-worker` and the broadcast to `notify-worker` in the host's wire form. The `scan`
+//! timer's plan jobs go through its queue output binding. A message that keeps failing is
+//! retried `maxDequeueCount` times, lands in the poison queue and is recorded for the digest.
 
 mod support;
 
 use serde_json::Value;
-use stepup::jobs::{JobMessage, NotifyMessage};
+use stepup::jobs::{dead_letters_since, JobMessage, NotifyMessage};
+use stepup::state::LocalDirStore;
 use support::azurite::Azurite;
 use support::emulator::{HostEmulator, FUNCTION_KEY};
 use support::identity_endpoint::{IdentityEndpoint, IDENTITY_HEADER};
@@ -93,9 +95,42 @@ async fn a_notice_reaches_the_workers_through_azurite() {
 }
 
 #[tokio::test]
+async fn the_scan_timer_plans_one_run_per_tenant_through_its_output_binding() {
+    let azurite = Azurite::start_with_queues();
+    let other = "00000000-0000-0000-0000-0000000000aa";
+    let host = HostEmulator::start_with_env(&[
+        ("STEPUP_TENANT_ID", TENANT),
+        ("STEPUP_TENANTS", &format!("{other},{TENANT}")),
+    ])
+    .await;
+    let bridge = QueueBridge::new(&azurite, host.layout());
+    let timer = host.invoke_timer("scan", false).await;
+    assert_eq!(bridge.put_outputs(&host, &timer).await, 2);
+    let planned: Vec<String> = bridge
+        .peek("stepup-jobs")
+        .await
+        .iter()
+        .map(
+            |text| match serde_json::from_str::<JobMessage>(text).unwrap() {
+                JobMessage::Plan(p) => p.tenant.to_string(),
+                other => panic!("{other:?}"),
+            },
+        )
+        .collect();
+    assert_eq!(planned, vec![TENANT.to_string(), other.to_string()]);
+    let deliveries = bridge.drain(&host, &["stepup-jobs"], 10).await;
+    assert_eq!(deliveries.len(), 2);
+    assert!(deliveries
+        .iter()
+        .all(|d| d.function == "scan-worker" && d.disposition == Disposition::Deleted));
+}
+
+#[tokio::test]
 async fn a_failing_message_is_retried_then_poisoned() {
     let azurite = Azurite::start_with_queues();
-    let host = HostEmulator::start().await;
+    let state = tempfile::tempdir().unwrap();
+    let state_dir = state.path().display().to_string();
+    let host = HostEmulator::start_with_env(&[("STEPUP_STATE_DIR", &state_dir)]).await;
     let bridge = QueueBridge::new(&azurite, host.layout());
     bridge.send("stepup-jobs", r#"{"kind":"tenant"}"#).await;
 
@@ -124,4 +159,18 @@ async fn a_failing_message_is_retried_then_poisoned() {
         vec![r#"{"kind":"tenant"}"#]
     );
     assert!(bridge.peek("stepup-jobs").await.is_empty());
+    // The last failed delivery was recorded for the digest.
+    let store = LocalDirStore::new(state.path());
+    let letters = dead_letters_since(&store, "2026-01-01".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert_eq!(letters[0].queue, "stepup-jobs");
+    assert_eq!(letters[0].dequeue_count, 5);
+    assert_eq!(letters[0].text, r#"{"kind":"tenant"}"#);
+    assert!(
+        letters[0].reason.contains("not a stepup-jobs message"),
+        "{}",
+        letters[0].reason
+    );
 }

@@ -2,6 +2,7 @@
 //! `function-defs/`.
 
 mod context;
+mod dead_letter_guard;
 mod http;
 mod jwks;
 mod queue_scan_trigger;
@@ -31,9 +32,17 @@ pub const ROUTES: [&str; 2] = ["service-health", "teams"];
 /// The registry of every stepup function, sharing `ctx`.
 pub fn registry(ctx: Arc<AppContext>) -> Registry {
     Registry::new()
-        .function("scan", timers::Scan)
+        .function("scan", timers::Scan::new(ctx.clone()))
         .function("digest", timers::Digest)
-        .function("scan-worker", queues::ScanWorker)
+        .function(
+            "scan-worker",
+            dead_letter_guard::RecordsDeadLetters::new(
+                queues::ScanWorker,
+                ctx.clone(),
+                crate::queue::JOBS_QUEUE,
+                "job",
+            ),
+        )
         .function("notify-worker", queues::NotifyWorker)
         .route(
             "service-health",
