@@ -3,6 +3,9 @@
 //! queue the enforcement broadcast and a scan of the tenant. Only queueing happens here; the
 //! workers do the rest. A failure releases the delivery, so the action group's retry redoes it.
 
+use std::time::Duration;
+
+use anyhow::anyhow;
 use chrono::NaiveDate;
 
 use super::context::AppContext;
@@ -15,6 +18,10 @@ use crate::lifecycle::alerts::{alert_key, mark_processed};
 use crate::lifecycle::enforcement::{noticed_date, record_noticed_date, DateUpdate, NoticedDate};
 use crate::queue::{send_json, QueueName};
 use crate::state::Condition;
+
+/// The most time the queueing may take: the action group gives up after 10 seconds, and
+/// fetching signing keys may already have taken some.
+pub const NOTICE_BUDGET: Duration = Duration::from_secs(4);
 
 /// What handling a notice did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +55,13 @@ pub async fn handle_notice(
     if !mark_processed(ctx.store.as_ref(), &tenant, &id, now).await? {
         return Ok(NoticeOutcome::Duplicate);
     }
-    match act(ctx, tenant, event, recognition, &id, log).await {
+    let acted = tokio::time::timeout(
+        NOTICE_BUDGET,
+        act(ctx, tenant, event, recognition, &id, log),
+    )
+    .await
+    .unwrap_or_else(|_| Err(anyhow!("queueing took longer than {NOTICE_BUDGET:?}")));
+    match acted {
         Ok(outcome) => Ok(outcome),
         Err(e) => {
             // Let the action group's retry redo what failed.
