@@ -134,12 +134,27 @@ fn token(state: &State, req: &FakeRequest) -> Reply {
             );
         }
         if creds.client_assertion.as_deref() != Some(assertion) {
-            return aad_error(
-                400,
-                "invalid_request",
-                70021,
-                "No matching federated identity record found for presented assertion.",
-            );
+            if assertion.split('.').count() != 3 {
+                return aad_error(
+                    400,
+                    "invalid_request",
+                    70021,
+                    "No matching federated identity record found for presented assertion.",
+                );
+            }
+            let audiences: Vec<String> = state
+                .bases(Service::Authority)
+                .iter()
+                .flat_map(|b| {
+                    [
+                        format!("{b}/{}/oauth2/v2.0/token", req.segments[0]),
+                        format!("{b}/{tenant}/oauth2/v2.0/token"),
+                    ]
+                })
+                .collect();
+            if let Err(e) = state.client_cert.verify(assertion, client_id, &audiences) {
+                return aad_error(401, "invalid_client", 700_027, &e);
+            }
         }
     } else if let Some(secret) = field("client_secret") {
         if secret != creds.client_secret {

@@ -56,7 +56,11 @@ pub(crate) fn handle(state: &State, req: &FakeRequest, endpoint: Endpoint) -> Re
                 "BadRequest",
                 &format!("Resource not found for the segment '{segment}'."),
             ),
-            _ => graph_error(404, "BadRequest", &format!("Invalid version: {segment}")),
+            v => graph_error(
+                404,
+                "BadRequest",
+                &format!("Invalid version: {}", v.unwrap_or_default()),
+            ),
         };
     }
     if req.method != Method::GET {

@@ -113,18 +113,19 @@ fn parse_expand(text: &str) -> Result<Vec<Expand>, Reply> {
             Some((n, rest)) => (n.trim(), Some(rest.trim_end_matches(')'))),
             None => (item, None),
         };
-        let name =
-            match name.to_ascii_lowercase().as_str() {
-                "manager" => "manager",
-                "sponsors" => "sponsors",
-                _ => return Err(graph_error(
+        let name = match name.to_ascii_lowercase().as_str() {
+            "manager" => "manager",
+            "sponsors" => "sponsors",
+            _ => {
+                return Err(graph_error(
                     400,
                     "BadRequest",
                     &format!(
                         "Could not find a property named '{name}' on type 'microsoft.graph.user'."
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let select = match opts {
             None => None,
             Some(o) => match o.split_once('=') {
@@ -164,21 +165,22 @@ pub(crate) fn serve(
     if let Err(r) = check_options(req, &allowed) {
         return r;
     }
-    let top =
-        match req.param("$top") {
-            None => list.default_top,
-            Some(t) => match t.trim().parse::<usize>() {
-                Ok(n) if (1..=list.max_top).contains(&n) => n,
-                _ => return graph_error(
+    let top = match req.param("$top") {
+        None => list.default_top,
+        Some(t) => match t.trim().parse::<usize>() {
+            Ok(n) if (1..=list.max_top).contains(&n) => n,
+            _ => {
+                return graph_error(
                     400,
                     "BadRequest",
                     &format!(
                         "Invalid page size specified: '{t}'. Must be between 1 and {} inclusive.",
                         list.max_top
                     ),
-                ),
-            },
-        };
+                )
+            }
+        },
+    };
     let select = match parse_select(req.param("$select"), list.schema, list.default_select) {
         Ok(s) => s,
         Err(r) => return r,

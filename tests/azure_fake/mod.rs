@@ -2,7 +2,8 @@
 //! authority, for tests and benchmarks.
 //!
 //! Include it from an integration test with `#[path = "azure_fake/mod.rs"] mod azure_fake;`
-//! or from a bench with `#[path = "../tests/azure_fake/mod.rs"] mod azure_fake;`.
+//! or from a bench with `#[path = "../tests/azure_fake/mod.rs"] mod azure_fake;`. It serves
+//! an export directory (DESIGN §4, as `stepup synth` writes it) loaded once at start.
 //!
 //! ```ignore
 //! let dir = tempfile::tempdir()?;
@@ -10,25 +11,70 @@
 //! stepup::synth::generate(&opts, dir.path())?;
 //! let tenant = FakeTenant::load(dir.path(), opts.tenant_id)?;
 //! let fake = AzureFake::start(tenant, FakeOptions::default())?;
-//! // AZURE_AUTHORITY_HOST = fake.authority_url() (https: trust fake.cert_pem()),
 //! // STEPUP_GRAPH_URL = fake.graph_url(), STEPUP_ARM_URL = fake.arm_url(),
-//! // AZURE_TENANT_ID = fake.tenant_id(), AZURE_CLIENT_ID / AZURE_CLIENT_SECRET = fake.client_id() / fake.client_secret()
+//! // AZURE_AUTHORITY_HOST = fake.authority_url() (https: the client trusts fake.cert_pem()),
+//! // AZURE_TENANT_ID = fake.tenant_id(), AZURE_CLIENT_ID / AZURE_CLIENT_SECRET =
+//! // fake.client_id() / fake.client_secret(); or IDENTITY_ENDPOINT / IDENTITY_HEADER =
+//! // fake.identity_endpoint() / fake.identity_header().
 //! fake.set_faults(Faults::none().rule(FaultRule::status(503).on(Endpoint::SignIns).probability(0.2)));
 //! let before = fake.counters();
 //! // … run the client …
 //! let used = fake.counters().since(&before);
-//! assert!(used.of(Endpoint::SignIns).throttled == 0);
+//! let least = fake.need(Listing::SignIns(Some("status/errorCode eq 0")), 1000)?;
+//! assert!(used.of(Endpoint::SignIns).pages >= least.pages as u64);
 //! ```
 //!
-//! Each service listens on its own loopback port (random) and answers both HTTP and HTTPS
-//! there. The fake runs on its own Tokio runtime in a thread of its own, so it works from
-//! synchronous code, from any async runtime, and keeps its CPU apart from the client's.
+//! Each service has its own loopback port (random) and answers HTTP and HTTPS on it (a
+//! self-signed certificate for `127.0.0.1`). The fake runs on a Tokio runtime in a thread
+//! of its own, so it works from synchronous code and from any runtime, and its CPU time is
+//! apart from the client's.
 //!
-//! Faithful: URL shapes, page shapes (`@odata.nextLink` + `$skiptoken`, ARM `nextLink` +
-//! `$skipToken`), `$top` limits, newest-first sign-ins and events, interactive-only
-//! sign-ins unless the filter names `signInEventTypes`, the users default property set,
-//! error shapes and codes of Graph, ARM and AADSTS, Graph's report limit (sliding window,
-//! 429 + `Retry-After`), ARM's read budget header. Simplified: see the README of the report.
+//! What it serves:
+//! - Authority: `POST /{tenant}/oauth2/v2.0/token` (`client_credentials` with
+//!   `client_secret`, a federated `client_assertion`, or a certificate assertion: JWT with
+//!   `x5t`/`x5t#S256`, signature, `aud` = the token endpoint, `iss` = `sub` = client id);
+//!   one `scope` ending in `/.default` naming Graph or ARM (public ids or the fake's URLs);
+//!   AADSTS errors (`error`, `error_description`, `error_codes`). App Service managed
+//!   identity: `GET /msi/token?api-version=2019-08-01&resource=…[&client_id=…]` with
+//!   `X-IDENTITY-HEADER`, answering `expires_on` as a string. Tokens are JWT-shaped opaque
+//!   strings bound to an audience, tenant, client and expiry.
+//! - Graph `/beta` and `/v1.0`: `auditLogs/signIns` (newest first, `$top` ≤ 1000; only
+//!   interactive sign-ins unless the filter names `signInEventTypes`),
+//!   `reports/authenticationMethods/userRegistrationDetails`, `users` (default property set
+//!   unless `$select`; `$top` ≤ 999, default 100; `$expand=manager,sponsors`), `users/{id or
+//!   upn}`, `users/{id}/manager` (404 `Request_ResourceNotFound` when none),
+//!   `users/{id}/sponsors`. `$filter`, `$select`, `$top`, `@odata.nextLink` with
+//!   `$skiptoken`; other `$` options, unknown properties and bad filters are 400
+//!   `BadRequest` ("Invalid filter clause: …"). 401 `InvalidAuthenticationToken` for
+//!   missing, unknown, expired or ARM tokens.
+//! - ARM: `GET /subscriptions[/{id}]?api-version=2022-12-01`, the activity log
+//!   (`…/providers/Microsoft.Insights/eventtypes/management/values?api-version=2015-04-01`,
+//!   ARM's restricted filter: `eventTimestamp ge/le '…'` (a start required) and `eq` on
+//!   resourceGroupName, resourceUri, resourceProvider, correlationId, caller, status,
+//!   levels; `$select`; `nextLink` with `$skipToken`), role assignments at a scope (at, above
+//!   and below; `atScope()`, `principalId eq`, `assignedTo()`) and role definitions
+//!   (`roleName eq`, `type eq`; built-in ids under the subscription). Errors:
+//!   `MissingApiVersionParameter`, `InvalidApiVersionParameter` / `NoRegisteredProviderFound`,
+//!   `InvalidSubscriptionId`, `SubscriptionNotFound`, `AuthenticationFailed`,
+//!   `InvalidAuthenticationToken`, `ExpiredAuthenticationToken`,
+//!   `InvalidAuthenticationTokenAudience`, `InvalidAuthenticationTokenTenant`,
+//!   `SubscriptionRequestsThrottled`; `x-ms-ratelimit-remaining-subscription-reads` (or
+//!   `-tenant-reads`) on admitted answers.
+//!
+//! Knobs: [`FakeOptions`] at start (credentials, token lifetime, limits, page sizes,
+//! `apply_filters`); at run time [`AzureFake::set_faults`], `set_faults_enabled`,
+//! `set_apply_filters`, `set_token_lifetime`, `expire_tokens`, `set_report_limit`,
+//! `set_arm_reads`, `reset_limits`. Faults ([`FaultRule`]): a status (5xx, optional
+//! `Retry-After`), a hold (a timeout), a truncated body ([`TruncateMode::Clean`]: a short,
+//! well-framed body, the client's JSON parse fails; [`TruncateMode::Abort`]: the connection
+//! closes mid-body), per endpoint and subscription, always, with a seeded probability, every
+//! n-th, the next n, or on page n for good (a permanently broken page); plus a fixed latency.
+//!
+//! Simplified: one app registration and one managed identity; no permissions or licences
+//! (no 403s); no retention limits (every record is served, whatever its age); `$filter`
+//! property support is not checked per property (any documented property, any operator);
+//! string comparison ignores case everywhere; the IMDS endpoint (a fixed IP in
+//! azure_identity) is not served; `assignedTo()` does not expand groups.
 
 #![allow(dead_code)]
 
@@ -36,6 +82,7 @@ mod arm;
 mod arm_lists;
 mod auth;
 mod authority;
+mod client_cert;
 mod counters;
 mod error;
 mod faults;
@@ -132,6 +179,10 @@ impl AzureFake {
             }
         }
         let tls = tls::make()?;
+        let client_cert = match &options.credentials.client_certificate_pem {
+            Some(pem) => client_cert::ClientCert::from_pem(pem)?,
+            None => client_cert::ClientCert::generate()?,
+        };
         let bind = || -> Result<(std::net::TcpListener, u16), FakeError> {
             let l = std::net::TcpListener::bind("127.0.0.1:0")?;
             l.set_nonblocking(true)?;
@@ -153,6 +204,7 @@ impl AzureFake {
             apply_filters: AtomicBool::new(options.apply_filters),
             token_lifetime: Mutex::new(options.token_lifetime),
             tokens: Default::default(),
+            client_cert,
             report_limit: throttle::Limiter::new(options.report_limit),
             graph_limit: throttle::Limiter::new(options.graph_limit),
             arm_reads: throttle::Limiter::new(options.arm_reads),
@@ -275,6 +327,13 @@ impl AzureFake {
     /// The federated assertion the authority accepts for [`Self::client_id`], if any.
     pub fn client_assertion(&self) -> Option<&str> {
         self.state.options.credentials.client_assertion.as_deref()
+    }
+
+    /// The client certificate and its private key (PEM, one file's content) when the fake
+    /// made them (`FakeCredentials::client_certificate_pem` was `None`): sign assertions with
+    /// it, or point `AZURE_CLIENT_CERTIFICATE_PATH` at a file holding it.
+    pub fn client_certificate_pem(&self) -> Option<&str> {
+        self.state.client_cert.with_key.as_deref()
     }
 
     /// The managed identity's client id.

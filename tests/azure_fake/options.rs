@@ -28,6 +28,9 @@ pub struct FakeCredentials {
     pub client_secret: String,
     /// A federated assertion accepted for `client_id` (workload identity), if any.
     pub client_assertion: Option<String>,
+    /// The certificate (PEM) whose key signs accepted certificate assertions; `None`: the
+    /// fake makes one (`AzureFake::client_certificate_pem` gives it with its key).
+    pub client_certificate_pem: Option<String>,
     /// The `IDENTITY_HEADER` secret of the managed-identity endpoint.
     pub identity_header: String,
     /// The managed identity's client id (system-assigned; `client_id=` must match it if given).
@@ -40,6 +43,7 @@ impl Default for FakeCredentials {
             client_id: "5a1f0c2e-7b7d-4c1e-9d55-0f6a1b2c3d4e".into(),
             client_secret: "fake~client~secret~0123456789".into(),
             client_assertion: Some("fake.federated.assertion".into()),
+            client_certificate_pem: None,
             identity_header: "fake-identity-header-secret".into(),
             managed_identity_client_id: "9e8d7c6b-5a49-4837-a625-140302f1e0d9".into(),
         }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use super::client_cert::ClientCert;
 use super::counters::LiveCounters;
 use super::faults::FaultState;
 use super::options::FakeOptions;
@@ -53,6 +54,8 @@ pub(crate) struct State {
     pub token_lifetime: Mutex<Duration>,
     /// Issued tokens.
     pub tokens: TokenStore,
+    /// The certificate accepted for certificate assertions.
+    pub client_cert: ClientCert,
     /// Graph report limit per (app, tenant).
     pub report_limit: Limiter,
     /// Other Graph endpoints' limit per (app, tenant).
