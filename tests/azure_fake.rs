@@ -529,6 +529,8 @@ async fn invalid_filters_are_refused() {
         "substringof('a', appId)",
         "createdDateTime ge 2026-13-45T00:00:00Z",
         "(appId eq 'x'",
+        "createdDateTime ge '2026-11-01T00:00:00Z'",
+        "appId eq 04b07795-8ddb-461a-bbee-02f9e1bf7b46",
     ] {
         let resp = get(
             &format!(
@@ -559,7 +561,7 @@ async fn invalid_filters_are_refused() {
     )
     .await;
     assert_eq!(resp.status(), 400, "unsupported query options are refused");
-    assert_eq!(fake.counters().of(Endpoint::SignIns).rejected, 7);
+    assert_eq!(fake.counters().of(Endpoint::SignIns).rejected, 9);
 }
 
 #[tokio::test]

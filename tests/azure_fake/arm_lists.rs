@@ -134,7 +134,6 @@ pub(crate) fn activity_filter(text: &str) -> Result<Filter, String> {
         if name.eq_ignore_ascii_case("eventTimestamp") {
             let ok_time = match lit {
                 Literal::Str(s) => parse_instant(s).is_some(),
-                Literal::Instant(_) => true,
                 _ => false,
             };
             if !ok_time || matches!(op, CmpOp::Eq | CmpOp::Ne) {

@@ -191,7 +191,7 @@ fn schema(entity: &str, props: &[&str], functions: &[&'static str]) -> Schema {
 
 /// The sign-in schema (beta).
 pub(crate) fn sign_in() -> Schema {
-    schema("microsoft.graph.signIn", SIGN_IN, GRAPH_FUNCTIONS)
+    schema("microsoft.graph.signIn", SIGN_IN, GRAPH_FUNCTIONS).with_datetimes(&["createdDateTime"])
 }
 
 /// The registration-details schema.
@@ -201,11 +201,12 @@ pub(crate) fn registration() -> Schema {
         REGISTRATION,
         GRAPH_FUNCTIONS,
     )
+    .with_datetimes(&["lastUpdatedDateTime"])
 }
 
 /// The user schema.
 pub(crate) fn user() -> Schema {
-    schema("microsoft.graph.user", USER, GRAPH_FUNCTIONS)
+    schema("microsoft.graph.user", USER, GRAPH_FUNCTIONS).with_datetimes(&["createdDateTime"])
 }
 
 /// The activity-log event schema (for `$select`; ARM's filter grammar is checked apart).

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::ast::{Expr, Operand, Visit};
+use super::ast::{Expr, Literal, Operand, Visit};
 
 /// The properties and functions of one entity type.
 #[derive(Debug, Clone)]
@@ -14,6 +14,9 @@ pub struct Schema {
     props: HashMap<String, String>,
     /// Functions a filter may call.
     pub functions: Vec<&'static str>,
+    /// Top-level `Edm.DateTimeOffset` properties: they compare only with unquoted
+    /// date-times, and no property compares with an unquoted GUID (Graph's typing).
+    datetimes: Vec<String>,
 }
 
 impl Default for Schema {
@@ -36,7 +39,14 @@ impl Schema {
                 .map(|p| (p.to_ascii_lowercase(), p))
                 .collect(),
             functions: functions.to_vec(),
+            datetimes: Vec::new(),
         }
+    }
+
+    /// Types `props` as `Edm.DateTimeOffset` and turns Graph's literal typing on.
+    pub fn with_datetimes(mut self, props: &[&str]) -> Self {
+        self.datetimes = props.iter().map(|p| p.to_string()).collect();
+        self
     }
 
     /// Adds a property.
@@ -88,7 +98,53 @@ impl Schema {
             return Err(p);
         }
         canonicalize(expr, self, &mut Vec::new());
+        if !self.datetimes.is_empty() {
+            self.check_types(expr)?;
+        }
         Ok(())
+    }
+
+    /// Graph's literal typing: a date-time property takes an unquoted date-time, and string
+    /// properties (every id is one) do not take unquoted GUIDs.
+    fn check_types(&self, expr: &Expr) -> Result<(), String> {
+        let incompatible = |a: &str, b: &str| {
+            format!("A binary operator with incompatible types was detected. Found operand types '{a}' and '{b}'.")
+        };
+        match expr {
+            Expr::Or(a, b) | Expr::And(a, b) => {
+                self.check_types(a)?;
+                self.check_types(b)
+            }
+            Expr::Not(a) => self.check_types(a),
+            Expr::Lambda {
+                body: Some((_, b)), ..
+            } => self.check_types(b),
+            Expr::Cmp(l, _, r) => {
+                let (path, lit) = match (l, r) {
+                    (Operand::Path(p), Operand::Lit(lit))
+                    | (Operand::Lit(lit), Operand::Path(p)) => (p, lit),
+                    _ => return Ok(()),
+                };
+                let datetime = path.len() == 1 && self.datetimes.contains(&path[0]);
+                match lit {
+                    Literal::Guid(_) => Err(incompatible("Edm.String", "Edm.Guid")),
+                    Literal::Str(_) if datetime => {
+                        Err(incompatible("Edm.DateTimeOffset", "Edm.String"))
+                    }
+                    Literal::Num(_) | Literal::Bool(_) if datetime => {
+                        Err(incompatible("Edm.DateTimeOffset", "Edm.Int32"))
+                    }
+                    Literal::Instant(_) if !datetime => {
+                        Err(incompatible("Edm.String", "Edm.DateTimeOffset"))
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Expr::In(_, list) if list.iter().any(|l| matches!(l, Literal::Guid(_))) => {
+                Err(incompatible("Edm.String", "Edm.Guid"))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
