@@ -969,3 +969,93 @@ async fn users_manager_and_sponsors() {
     );
     assert_eq!(c.of(Endpoint::Sponsors).records, 1);
 }
+
+#[tokio::test]
+async fn several_tenants_are_kept_apart() {
+    let dirs: Vec<(TempDir, SynthOptions)> = [21, 22]
+        .into_iter()
+        .map(|seed| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let opts = SynthOptions::new(100, 2, seed);
+            generate(&opts, dir.path()).expect("synthesise");
+            (dir, opts)
+        })
+        .collect();
+    let tenants = dirs
+        .iter()
+        .map(|(d, o)| FakeTenant::load(d.path(), o.tenant_id).expect("load"))
+        .collect();
+    let fake = AzureFake::start_many(tenants, roomy()).expect("start");
+    let (a, b) = (
+        dirs[0].1.tenant_id.to_string(),
+        dirs[1].1.tenant_id.to_string(),
+    );
+    assert_eq!(fake.tenant_id(), a, "the first tenant is the home tenant");
+    let token_in = |tenant: String, scope: &'static str| {
+        let url = format!("{}/{tenant}/oauth2/v2.0/token", fake.authority_url_http());
+        let form = [
+            ("grant_type", "client_credentials".to_string()),
+            ("client_id", fake.client_id().to_string()),
+            ("client_secret", fake.client_secret().to_string()),
+            ("scope", scope.to_string()),
+        ];
+        async move {
+            let body: Value = client()
+                .post(url)
+                .form(&form)
+                .send()
+                .await
+                .expect("token")
+                .json()
+                .await
+                .expect("json");
+            body["access_token"].as_str().expect("token").to_string()
+        }
+    };
+    let graph_b = token_in(b.clone(), GRAPH).await;
+    let (users, _) = pull(
+        format!("{}/v1.0/users?$top=999", fake.graph_url()),
+        &graph_b,
+    )
+    .await;
+    assert_eq!(
+        ids(&users, "id"),
+        ids(&records(dirs[1].0.path(), "users.json"), "id")
+    );
+
+    let arm_a = token_in(a.clone(), ARM).await;
+    let sub_b = records(dirs[1].0.path(), "subscriptions.json")[0]["subscriptionId"]
+        .as_str()
+        .expect("sub")
+        .to_string();
+    let resp = get(
+        &format!(
+            "{}/subscriptions/{sub_b}?api-version=2022-12-01",
+            fake.arm_url()
+        ),
+        Some(&arm_a),
+    )
+    .await;
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        resp.json::<Value>().await.expect("json")["error"]["code"],
+        "InvalidAuthenticationTokenTenant"
+    );
+
+    let discovery: Value = get(
+        &format!(
+            "{}/{b}/v2.0/.well-known/openid-configuration",
+            fake.authority_url_http()
+        ),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(
+        discovery["token_endpoint"],
+        format!("{}/{b}/oauth2/v2.0/token", fake.authority_url_http())
+    );
+    assert_eq!(fake.counters().requests(Endpoint::Discovery), 1);
+}

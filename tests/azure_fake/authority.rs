@@ -33,6 +33,7 @@ pub(crate) fn classify(req: &FakeRequest) -> Endpoint {
         [m, t] if m.eq_ignore_ascii_case("msi") && t.eq_ignore_ascii_case("token") => {
             Endpoint::ManagedIdentity
         }
+        [_, "v2.0", ".well-known", "openid-configuration"] => Endpoint::Discovery,
         _ => Endpoint::Other,
     }
 }
@@ -42,6 +43,7 @@ pub(crate) fn handle(state: &State, req: &FakeRequest, endpoint: Endpoint) -> Re
     match endpoint {
         Endpoint::Token => token(state, req),
         Endpoint::ManagedIdentity => managed_identity(state, req),
+        Endpoint::Discovery => discovery(state, req),
         _ => aad_error(
             404,
             "invalid_request",
@@ -259,4 +261,35 @@ fn managed_identity(state: &State, req: &FakeRequest) -> Reply {
             }),
         )
     })
+}
+
+/// The tenant's OpenID configuration (the fields MSAL-style clients read).
+fn discovery(state: &State, req: &FakeRequest) -> Reply {
+    let tenant = req.segments[0].to_ascii_lowercase();
+    if !state.tenants.contains_key(&tenant) {
+        return aad_error(
+            400,
+            "invalid_tenant",
+            90002,
+            &format!("Tenant '{tenant}' not found."),
+        );
+    }
+    let base = &req.base;
+    Reply::json(
+        200,
+        &json!({
+            "token_endpoint": format!("{base}/{tenant}/oauth2/v2.0/token"),
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "jwks_uri": format!("{base}/{tenant}/discovery/v2.0/keys"),
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "issuer": format!("https://login.microsoftonline.com/{tenant}/v2.0"),
+            "authorization_endpoint": format!("{base}/{tenant}/oauth2/v2.0/authorize"),
+            "tenant_region_scope": "EU",
+            "cloud_instance_name": "microsoftonline.com",
+        }),
+    )
 }

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub enum Endpoint {
     /// `POST {authority}/{tenant}/oauth2/v2.0/token`.
     Token,
+    /// `GET {authority}/{tenant}/v2.0/.well-known/openid-configuration`.
+    Discovery,
     /// The App Service managed-identity endpoint (`IDENTITY_ENDPOINT`).
     ManagedIdentity,
     /// Graph `auditLogs/signIns`.
@@ -33,8 +35,9 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Every endpoint, in declaration order.
-    pub const ALL: [Endpoint; 12] = [
+    pub const ALL: [Endpoint; 13] = [
         Endpoint::Token,
+        Endpoint::Discovery,
         Endpoint::ManagedIdentity,
         Endpoint::SignIns,
         Endpoint::Registration,
@@ -92,7 +95,7 @@ impl EndpointCounts {
 /// A snapshot of every endpoint's counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counters {
-    by: [EndpointCounts; 12],
+    by: [EndpointCounts; 13],
 }
 
 impl Counters {
@@ -149,7 +152,7 @@ struct Cells {
 /// The server's live counters.
 #[derive(Debug, Default)]
 pub(crate) struct LiveCounters {
-    by: [Cells; 12],
+    by: [Cells; 13],
 }
 
 /// How a request ended, for counting.

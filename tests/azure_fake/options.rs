@@ -87,8 +87,9 @@ pub struct FakeOptions {
     pub credentials: FakeCredentials,
     /// Lifetime of issued access tokens (`expires_in`); short lifetimes test refresh.
     pub token_lifetime: Duration,
-    /// Whether `$filter` is applied (`false`: every record of the endpoint is returned, so
-    /// only the client's own re-check keeps results right).
+    /// Whether `$filter` is applied (`false`: every record of the endpoint is returned, every
+    /// sign-in event type included, so only the client's own re-check keeps results right; a
+    /// malformed filter is still refused).
     pub apply_filters: bool,
     /// Graph identity-and-access reports (sign-ins, registration details), per app and
     /// tenant: 5 per 10 s.
