@@ -77,42 +77,57 @@ impl RecordSet {
     }
 }
 
-/// The top-level properties of a JSON object named in `keys` (all when `None`); an
-/// unparseable record reads as an empty object.
+/// The top-level properties of a JSON object named in `keys` (all when `None`). Parsing
+/// stops once every key is found, so a record's tail is not read for nothing; a record that
+/// is not an object reads as an empty one.
 pub(crate) fn project(raw: &[u8], keys: Option<&[String]>) -> Map<String, Value> {
+    let mut out = Map::new();
     let mut de = serde_json::Deserializer::from_slice(raw);
-    Projection(keys).deserialize(&mut de).unwrap_or_default()
+    // Stopping early is reported as an error by design; `out` holds what was found.
+    let _ = Projection {
+        keys,
+        out: &mut out,
+    }
+    .deserialize(&mut de);
+    out
 }
 
-struct Projection<'k>(Option<&'k [String]>);
+/// Collects the wanted properties into `out`.
+struct Projection<'k, 'o> {
+    keys: Option<&'k [String]>,
+    out: &'o mut Map<String, Value>,
+}
 
-impl<'de> DeserializeSeed<'de> for Projection<'_> {
-    type Value = Map<String, Value>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+impl<'de> DeserializeSeed<'de> for Projection<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for Projection<'_> {
-    type Value = Map<String, Value>;
+impl<'de> Visitor<'de> for Projection<'_, '_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Map::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let wanted = self
-                .0
+                .keys
                 .is_none_or(|keys| keys.iter().any(|k| k == key.as_ref()));
-            if wanted {
-                out.insert(key.into_owned(), map.next_value::<Value>()?);
-            } else {
+            if !wanted {
                 map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            self.out
+                .insert(key.into_owned(), map.next_value::<Value>()?);
+            if self.keys.is_some_and(|k| self.out.len() >= k.len()) {
+                return Err(de::Error::custom("every wanted property was found"));
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
