@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::ids::TenantId;
+use crate::jobs::OrchestrationSettings;
 use crate::lifecycle::LifecycleSettings;
 use crate::secret::Secret;
 use crate::settings::{OwnerEntry, OwnerRule, TenantSettings};
@@ -189,6 +190,8 @@ pub struct Config {
     pub lifecycle: LifecycleSettings,
     /// Teams delivery: webhook, outbox, rate, renotify window (`STEPUP_TEAMS_*`, …).
     pub teams: TeamsSettings,
+    /// Tenants, queues, job budget and Service Health alerts.
+    pub orchestration: OrchestrationSettings,
 }
 
 impl Config {
@@ -270,10 +273,13 @@ impl Config {
             .map_err(|e| invalid(e.name, e.message))?;
         let teams =
             TeamsSettings::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.name, e.message))?;
+        let orchestration = OrchestrationSettings::from_lookup(|k| lookup(k))
+            .map_err(|e| invalid(e.name, e.message))?;
         Ok(Self {
             port,
             lifecycle,
             teams,
+            orchestration,
             state,
             tickets,
             scan_schedule,

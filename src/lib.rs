@@ -8,6 +8,7 @@
 //!   [`guidance`] chooses migration steps; [`synth`] makes synthetic tenants.
 //! - [`app`] binds the functions to stepup's behaviour; [`cli`] is the command line.
 
+pub mod alerts;
 pub mod app;
 pub mod calendar;
 pub mod cli;
@@ -15,10 +16,13 @@ pub mod config;
 pub mod detect;
 pub mod functions;
 pub mod guidance;
+pub mod identity;
 pub mod ids;
 pub mod input;
+pub mod jobs;
 pub mod lifecycle;
 pub mod offline;
+pub mod queue;
 pub mod report;
 pub mod secret;
 pub mod settings;

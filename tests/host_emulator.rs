@@ -8,8 +8,8 @@ use support::emulator::{HostEmulator, FUNCTION_KEY};
 use support::payloads::QueueWire;
 use support::replies::{queue_messages, Invocation};
 
-/// A scan job as the `scan` timer would enqueue it.
-const SCAN_JOB: &str = r#"{"kind":"tenant","tenantId":"00000000-0000-0000-0000-000000000001"}"#;
+/// A scan job as the `scan` timer would enqueue it (`stepup::jobs::JobMessage::Plan`).
+const SCAN_JOB: &str = r#"{"kind":"plan","runId":"20261122T060000Z-0a1b2c3d","tenant":"00000000-0000-0000-0000-000000000001","reason":"timer","requestedBy":"timer:scan"}"#;
 
 /// A notice as a scan worker would enqueue it.
 const NOTICE: &str = r#"{"kind":"owner","owner":"platform-team@contoso.com","accounts":[]}"#;
@@ -188,7 +188,7 @@ async fn bodies_over_256_kib_are_413() {
     let invocation = host
         .invoke_queue(
             "scan-worker",
-            &json!({ "kind": "tenant", "pad": big }).to_string(),
+            &json!({ "kind": "plan", "pad": big }).to_string(),
             1,
         )
         .await;

@@ -4,8 +4,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::queue_scan_trigger::QueueScanTrigger;
 use super::scan_trigger::{ScanTrigger, StateScanTrigger};
 use crate::config::Config;
+use crate::ids::TenantId;
+use crate::jobs::tenants_to_scan;
+use crate::queue::{MessageQueue, StateQueues};
 use crate::state::StateStore;
 
 /// The time source handlers use (tests pin it).
@@ -26,6 +30,9 @@ pub struct AppContext {
     pub clock: Clock,
     /// Where scan requests go (the job queue once configured; state otherwise).
     pub scans: Arc<dyn ScanTrigger>,
+    /// Where queued work goes from handlers that have no queue output binding (the HTTP
+    /// functions): Queue Storage once configured, state otherwise.
+    pub queues: Arc<dyn MessageQueue>,
 }
 
 impl AppContext {
@@ -34,9 +41,25 @@ impl AppContext {
         Self {
             config,
             scans: Arc::new(StateScanTrigger::new(store.clone())),
+            queues: Arc::new(StateQueues::new(store.clone())),
             store,
             clock,
         }
+    }
+
+    /// The same context with work queued on `queues`; scan requests become plan jobs there.
+    pub fn with_queues(mut self, queues: Arc<dyn MessageQueue>) -> Self {
+        self.scans = Arc::new(QueueScanTrigger::new(queues.clone(), self.tenants()));
+        self.queues = queues;
+        self
+    }
+
+    /// The tenants a scan covers: `STEPUP_TENANT_ID`, then `STEPUP_TENANTS`.
+    pub fn tenants(&self) -> Vec<TenantId> {
+        tenants_to_scan(
+            self.config.tenant.tenant_id,
+            &self.config.orchestration.extra_tenants,
+        )
     }
 
     /// The current time.

@@ -1,4 +1,4 @@
-//! HTTP functions: Azure Service Health alerts and Teams chat commands.
+//! HTTP functions: Teams chat commands (Service Health alerts: `service_health_http`).
 
 use async_trait::async_trait;
 use warp::http::{Method, StatusCode};
@@ -6,7 +6,7 @@ use warp::http::{Method, StatusCode};
 use crate::functions::{ForwardedRequest, HttpHandler, HttpReply, InvocationLog};
 
 /// Checks what every JSON POST endpoint needs: the method, the content type, a JSON body.
-fn json_post(request: &ForwardedRequest) -> Result<serde_json::Value, HttpReply> {
+pub(super) fn json_post(request: &ForwardedRequest) -> Result<serde_json::Value, HttpReply> {
     if request.method != Method::POST {
         return Err(HttpReply::error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -34,39 +34,6 @@ fn json_post(request: &ForwardedRequest) -> Result<serde_json::Value, HttpReply>
             &format!("body is not valid JSON: {e}"),
         )
     })
-}
-
-/// `service-health`: receives Azure Monitor action-group webhooks.
-pub struct ServiceHealth;
-
-#[async_trait]
-impl HttpHandler for ServiceHealth {
-    async fn handle(&self, request: ForwardedRequest, log: &InvocationLog) -> HttpReply {
-        let body = match json_post(&request) {
-            Ok(b) => b,
-            Err(reply) => return reply,
-        };
-        let schema = body
-            .get("schemaId")
-            .and_then(|s| s.as_str())
-            .unwrap_or_default();
-        match schema {
-            "azureMonitorCommonAlertSchema" | "Microsoft.Insights/activityLogs" => {
-                log.info(format!(
-                    "service-health: {schema} alert accepted; notice handling is not enabled in this build"
-                ));
-                HttpReply::json(StatusCode::ACCEPTED, &serde_json::json!({ "accepted": true }))
-            }
-            "" => HttpReply::error(
-                StatusCode::BAD_REQUEST,
-                "not an alert: no schemaId (expected azureMonitorCommonAlertSchema or Microsoft.Insights/activityLogs)",
-            ),
-            other => HttpReply::error(
-                StatusCode::BAD_REQUEST,
-                &format!("unsupported alert schema {other:?}"),
-            ),
-        }
-    }
 }
 
 /// `teams`: a Teams outgoing webhook, authenticated by HMAC.

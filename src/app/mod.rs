@@ -2,17 +2,27 @@
 //! `function-defs/`.
 
 mod context;
+mod dead_letter_guard;
 mod http;
+mod jwks;
+mod queue_scan_trigger;
 mod queues;
 pub mod scan_trigger;
+mod service_health_http;
+mod service_health_notice;
 mod timers;
+
+#[cfg(test)]
+mod service_health_tests;
 
 use std::sync::Arc;
 
 use crate::functions::Registry;
 
 pub use context::{system_clock, AppContext, Clock};
+pub use queue_scan_trigger::QueueScanTrigger;
 pub use scan_trigger::{ScanRequest, ScanTrigger, StateScanTrigger, TriggerError};
+pub use service_health_notice::NoticeOutcome;
 
 /// The function names of `function-defs/`, each served by a handler here.
 pub const FUNCTIONS: [&str; 4] = ["scan", "digest", "scan-worker", "notify-worker"];
@@ -22,10 +32,21 @@ pub const ROUTES: [&str; 2] = ["service-health", "teams"];
 /// The registry of every stepup function, sharing `ctx`.
 pub fn registry(ctx: Arc<AppContext>) -> Registry {
     Registry::new()
-        .function("scan", timers::Scan)
-        .function("digest", timers::Digest::new(ctx))
-        .function("scan-worker", queues::ScanWorker)
+        .function("scan", timers::Scan::new(ctx.clone()))
+        .function("digest", timers::Digest::new(ctx.clone()))
+        .function(
+            "scan-worker",
+            dead_letter_guard::RecordsDeadLetters::new(
+                queues::ScanWorker,
+                ctx.clone(),
+                crate::queue::JOBS_QUEUE,
+                "job",
+            ),
+        )
         .function("notify-worker", queues::NotifyWorker)
-        .route("service-health", http::ServiceHealth)
+        .route(
+            "service-health",
+            service_health_http::ServiceHealth::new(ctx.clone()),
+        )
         .route("teams", http::Teams)
 }

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::functions::{
     FunctionHandler, HandlerError, InvocationLog, InvocationRequest, InvocationResponse,
 };
+use crate::jobs::JobMessage;
 
 /// Reads the queue message of `binding` as a JSON object, or fails as bad input.
 fn job(request: &InvocationRequest, binding: &str) -> Result<(Value, u32), HandlerError> {
@@ -34,9 +35,19 @@ impl FunctionHandler for ScanWorker {
         log: &InvocationLog,
     ) -> Result<InvocationResponse, HandlerError> {
         let (job, dequeue_count) = job(&request, "job")?;
-        let kind = job.get("kind").and_then(Value::as_str).unwrap_or("unknown");
+        let job: JobMessage = serde_json::from_value(job)
+            .map_err(|e| HandlerError::BadInput(format!("not a stepup-jobs message: {e}")))?;
+        let what = match &job {
+            JobMessage::Plan(p) => format!("plan of run {} for tenant {}", p.run_id, p.tenant),
+            JobMessage::Source(s) => format!(
+                "source {} of run {} for tenant {}",
+                s.source.key(),
+                s.run_id,
+                s.tenant
+            ),
+        };
         log.info(format!(
-            "scan-worker: job kind {kind:?} (delivery {dequeue_count}) has no runner in this build; acknowledged"
+            "scan-worker: {what} (delivery {dequeue_count}) has no runner in this build; acknowledged"
         ));
         Ok(InvocationResponse::default())
     }

@@ -30,6 +30,17 @@ pub struct TriggerError(pub String);
 pub trait ScanTrigger: Send + Sync {
     /// Records the request; returns once it is durable, long before the scan runs.
     async fn request_scan(&self, request: ScanRequest) -> Result<(), TriggerError>;
+
+    /// Asks for a scan of one tenant (a Service Health notice concerns its own tenant).
+    /// Triggers that cannot aim at a tenant scan everything.
+    async fn request_tenant_scan(
+        &self,
+        tenant: crate::ids::TenantId,
+        request: ScanRequest,
+    ) -> Result<(), TriggerError> {
+        let _ = tenant;
+        self.request_scan(request).await
+    }
 }
 
 /// Writes requests to the state store under `requests/scan-<time>.json` (the embedded

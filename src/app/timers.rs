@@ -6,15 +6,26 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 
 use super::context::AppContext;
+use crate::jobs::plan_scan;
+
 use crate::functions::{
     FunctionHandler, HandlerError, InvocationLog, InvocationRequest, InvocationResponse,
 };
 use crate::teams::delivery::sink_from_settings;
 use crate::teams::digest::{post_digest, tenants_with_reports, weekly_run, DigestPost};
 
-/// `scan`: plans a scan run. Planning jobs onto `stepup-jobs` needs the live sources; until
-/// they are configured the run plans nothing and says so.
-pub struct Scan;
+/// `scan`: plans the daily scan: one plan job per tenant (`STEPUP_TENANT_ID`,
+/// `STEPUP_TENANTS`) on `stepup-jobs`, through the function's `jobs` queue output binding.
+pub struct Scan {
+    ctx: Arc<AppContext>,
+}
+
+impl Scan {
+    /// The planner, sharing `ctx`.
+    pub fn new(ctx: Arc<AppContext>) -> Self {
+        Self { ctx }
+    }
+}
 
 #[async_trait]
 impl FunctionHandler for Scan {
@@ -29,8 +40,21 @@ impl FunctionHandler for Scan {
         if timer.is_past_due {
             log.warn("scan timer is past due; running now");
         }
-        log.info("scan: no live sources are configured in this build; no jobs planned");
-        Ok(InvocationResponse::default())
+        let tenants = self.ctx.tenants();
+        if tenants.is_empty() {
+            log.warn("scan: no tenant is configured (STEPUP_TENANT_ID); nothing planned");
+            return Ok(InvocationResponse::default());
+        }
+        let jobs = plan_scan(&tenants, "daily scan", "timer:scan", self.ctx.now());
+        let mut response = InvocationResponse::default();
+        response
+            .push_queue_messages("jobs", &jobs)
+            .map_err(|e| HandlerError::Failed(anyhow::anyhow!("encoding the plan jobs: {e}")))?;
+        log.info(format!(
+            "scan: planned {} run(s), one per tenant, on stepup-jobs",
+            jobs.len()
+        ));
+        Ok(response)
     }
 }
 

@@ -22,16 +22,30 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        // Blob state and Queue Storage need the app's identity; the local store does not.
+        let needs_identity =
+            config.state.blob.is_some() || config.orchestration.queue_url.is_some();
+        let credential = needs_identity
+            .then(|| crate::identity::credential(&config.identity))
+            .transpose()
+            .context("cannot build the Azure credential")?;
         let store = config
             .state
-            .open(None)
+            .open(credential.clone())
             .await
             .context("cannot open the state store")?;
-        let ctx = std::sync::Arc::new(crate::app::AppContext::new(
-            config,
-            store,
-            crate::app::system_clock(),
-        ));
+        let queues = match (&config.orchestration.queue_url, credential) {
+            (Some(url), Some(credential)) => Some(
+                crate::queue::StorageQueues::new(url, credential, Default::default())
+                    .context("cannot reach Queue Storage")?,
+            ),
+            _ => None,
+        };
+        let mut ctx = crate::app::AppContext::new(config, store, crate::app::system_clock());
+        if let Some(queues) = queues {
+            ctx = ctx.with_queues(std::sync::Arc::new(queues));
+        }
+        let ctx = std::sync::Arc::new(ctx);
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         crate::functions::serve(
             addr,

@@ -7,6 +7,7 @@
 
 pub mod alerts;
 pub mod apply;
+pub mod enforcement;
 pub mod error;
 pub mod reconcile;
 pub mod record;

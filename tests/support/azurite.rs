@@ -1,5 +1,6 @@
-//! Azurite (the Blob Storage emulator, npm `azurite` pinned in `tests/node`) for tests that
-//! run the real `azure_storage_blob` SDK.
+//! Azurite (the Storage emulator, npm `azurite` pinned in `tests/node`) for tests that run
+//! the real `azure_storage_blob` and `azure_storage_queue` SDKs: the blob service always,
+//! the queue service with [`Azurite::start_with_queues`].
 //!
 //! The SDK sends only Entra bearer tokens and only over HTTPS, so Azurite runs with
 //! `--oauth basic` on loopback with a self-signed certificate made at start-up. The SDK gets
@@ -24,10 +25,11 @@ use base64::Engine;
 /// Azurite's built-in account.
 pub const ACCOUNT: &str = "devstoreaccount1";
 
-/// A running Azurite blob service.
+/// A running Azurite blob service (and queue service, when asked for).
 pub struct Azurite {
     child: Child,
     port: u16,
+    queues: Option<(Child, u16)>,
     cert_pem: String,
     dir: tempfile::TempDir,
 }
@@ -44,49 +46,39 @@ fn free_port() -> u16 {
 }
 
 impl Azurite {
-    /// Starts Azurite on a free loopback port and waits until it accepts connections.
-    /// Panics with instructions when `npm ci --prefix tests/node` has not been run.
+    /// Starts Azurite's blob service on a free loopback port and waits until it accepts
+    /// connections. Panics with instructions when `npm ci --prefix tests/node` has not been run.
     pub fn start() -> Self {
-        let bin = root().join("tests/node/node_modules/.bin/azurite-blob");
-        assert!(
-            bin.exists(),
-            "{} is missing: run `npm ci --prefix tests/node` (scripts/test does)",
-            bin.display()
-        );
+        Self::launch(false)
+    }
+
+    /// Starts the blob and the queue service.
+    pub fn start_with_queues() -> Self {
+        Self::launch(true)
+    }
+
+    fn launch(with_queues: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let certified =
             rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".into()])
                 .expect("self-signed certificate");
         let cert_pem = certified.cert.pem();
-        let cert_path = dir.path().join("cert.pem");
-        let key_path = dir.path().join("key.pem");
-        std::fs::write(&cert_path, &cert_pem).expect("write cert");
-        std::fs::write(&key_path, certified.signing_key.serialize_pem()).expect("write key");
+        std::fs::write(dir.path().join("cert.pem"), &cert_pem).expect("write cert");
+        std::fs::write(
+            dir.path().join("key.pem"),
+            certified.signing_key.serialize_pem(),
+        )
+        .expect("write key");
         let port = free_port();
-        let mut command = Command::new(&bin);
-        die_with_parent(&mut command);
-        let child = command
-            .args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string()])
-            .args(["--oauth", "basic"])
-            .arg("--cert")
-            .arg(&cert_path)
-            .arg("--key")
-            .arg(&key_path)
-            .current_dir(dir.path())
-            .args([
-                "--inMemoryPersistence",
-                "--skipApiVersionCheck",
-                "--silent",
-                "--disableTelemetry",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start azurite-blob");
+        let child = spawn(dir.path(), "blob", port);
+        let queues = with_queues.then(|| {
+            let queue_port = free_port();
+            (spawn(dir.path(), "queue", queue_port), queue_port)
+        });
         let mut azurite = Self {
             child,
             port,
+            queues,
             cert_pem,
             dir,
         };
@@ -94,23 +86,46 @@ impl Azurite {
         azurite
     }
 
-    /// Polls the port until Azurite listens; panics if it exits or takes too long.
+    /// Polls the ports until Azurite listens; panics if it exits or takes too long.
     fn wait_ready(&mut self, limit: Duration) {
-        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
         let started = Instant::now();
-        loop {
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return;
+        let mut ports = vec![self.port];
+        ports.extend(self.queues.as_ref().map(|(_, p)| *p));
+        for port in ports {
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            loop {
+                if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                    break;
+                }
+                if let Ok(Some(status)) = self.child.try_wait() {
+                    panic!("azurite-blob exited early: {status}");
+                }
+                if let Some((queue, _)) = self.queues.as_mut() {
+                    if let Ok(Some(status)) = queue.try_wait() {
+                        panic!("azurite-queue exited early: {status}");
+                    }
+                }
+                assert!(
+                    started.elapsed() < limit,
+                    "azurite did not listen on {addr} within {limit:?}"
+                );
+                std::thread::sleep(Duration::from_millis(100));
             }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("azurite-blob exited early: {status}");
-            }
-            assert!(
-                started.elapsed() < limit,
-                "azurite-blob did not listen on {addr} within {limit:?}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// The account's queue endpoint; panics unless started with queues.
+    pub fn queue_url(&self) -> Url {
+        let (_, port) = self
+            .queues
+            .as_ref()
+            .expect("Azurite was started without the queue service");
+        Url::parse(&format!("https://127.0.0.1:{port}/{ACCOUNT}")).expect("URL")
+    }
+
+    /// The PEM file of Azurite's certificate (for `SSL_CERT_FILE` of a child process).
+    pub fn cert_path(&self) -> PathBuf {
+        self.dir.path().join("cert.pem")
     }
 
     /// The account's blob endpoint (path style, as for any IP host).
@@ -185,7 +200,70 @@ impl Drop for Azurite {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some((queue, _)) = self.queues.as_mut() {
+            let _ = queue.kill();
+            let _ = queue.wait();
+        }
     }
+}
+
+/// Starts one Azurite service (`blob` or `queue`) on `port`, with `--oauth basic` and the
+/// certificate in `dir`.
+fn spawn(dir: &Path, service: &str, port: u16) -> Child {
+    let bin = root().join(format!("tests/node/node_modules/.bin/azurite-{service}"));
+    assert!(
+        bin.exists(),
+        "{} is missing: run `npm ci --prefix tests/node` (scripts/test does)",
+        bin.display()
+    );
+    let mut command = Command::new(&bin);
+    die_with_parent(&mut command);
+    command
+        .arg(format!("--{service}Host"))
+        .arg("127.0.0.1")
+        .arg(format!("--{service}Port"))
+        .arg(port.to_string())
+        .args(["--oauth", "basic"])
+        .arg("--cert")
+        .arg(dir.join("cert.pem"))
+        .arg("--key")
+        .arg(dir.join("key.pem"))
+        .current_dir(dir)
+        .args([
+            "--inMemoryPersistence",
+            "--skipApiVersionCheck",
+            "--silent",
+            "--disableTelemetry",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start azurite-{service}: {e}"))
+}
+
+/// An unsigned JWT with the claims Azurite's `--oauth basic` mode checks, for `audience`;
+/// returns the token and its expiry (Unix seconds).
+pub fn emulator_token(audience: &str) -> (String, i64) {
+    let iat = OffsetDateTime::now_utc().unix_timestamp() - 60;
+    let exp = iat + 3600;
+    let header = serde_json::json!({"alg": "RS256", "typ": "JWT"});
+    let claims = serde_json::json!({
+        "aud": audience,
+        "iss": "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/",
+        "iat": iat,
+        "nbf": iat,
+        "exp": exp,
+        "oid": "0d3e7999-75b3-4e4a-9c3b-5b0e4f1e2a10",
+        "tid": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    });
+    let token = format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode(b"unsigned")
+    );
+    (token, exp)
 }
 
 /// Issues unsigned JWTs for an audience (Azurite's basic mode checks the claims, not the
@@ -203,24 +281,7 @@ impl TokenCredential for EmulatorCredential {
         _options: Option<TokenRequestOptions<'_>>,
     ) -> azure_core::Result<AccessToken> {
         let now = OffsetDateTime::now_utc();
-        let iat = now.unix_timestamp() - 60;
-        let exp = iat + 3600;
-        let header = serde_json::json!({"alg": "RS256", "typ": "JWT"});
-        let claims = serde_json::json!({
-            "aud": self.audience,
-            "iss": "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/",
-            "iat": iat,
-            "nbf": iat,
-            "exp": exp,
-            "oid": "0d3e7999-75b3-4e4a-9c3b-5b0e4f1e2a10",
-            "tid": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-        });
-        let token = format!(
-            "{}.{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string()),
-            URL_SAFE_NO_PAD.encode(b"unsigned")
-        );
+        let (token, exp) = emulator_token(self.audience);
         Ok(AccessToken::new(
             token,
             OffsetDateTime::from_unix_timestamp(exp).unwrap_or(now),

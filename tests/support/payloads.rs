@@ -148,35 +148,63 @@ fn json_text_of_string(s: &str) -> String {
     Value::String(s.to_string()).to_string()
 }
 
-/// A queue invocation body in the given wire form.
+/// A queue invocation body in the given wire form, with made-up metadata.
 pub fn queue_request(delivery: &QueueDelivery<'_>, wire: QueueWire, now: DateTime<Utc>) -> Value {
     let inserted = now - Duration::seconds(2);
-    let expires = inserted + Duration::days(7);
-    let next_visible = now + Duration::minutes(10);
-    let id = random_uuid().to_string();
-    let pop_receipt = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 12]>());
+    let metadata = QueueMessageMetadata {
+        id: random_uuid().to_string(),
+        pop_receipt: base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 12]>()),
+        insertion_time: inserted,
+        expiration_time: inserted + Duration::days(7),
+        next_visible_time: now + Duration::minutes(10),
+    };
+    queue_request_with(delivery, &metadata, wire, now)
+}
+
+/// A queue message's metadata as the queue service reports it on receive.
+#[derive(Debug, Clone)]
+pub struct QueueMessageMetadata {
+    /// `MessageId`.
+    pub id: String,
+    /// `PopReceipt`.
+    pub pop_receipt: String,
+    /// `InsertionTime`.
+    pub insertion_time: DateTime<Utc>,
+    /// `ExpirationTime`.
+    pub expiration_time: DateTime<Utc>,
+    /// `TimeNextVisible`.
+    pub next_visible_time: DateTime<Utc>,
+}
+
+/// A queue invocation body for a message received from a queue, with its real metadata.
+pub fn queue_request_with(
+    delivery: &QueueDelivery<'_>,
+    metadata: &QueueMessageMetadata,
+    wire: QueueWire,
+    now: DateTime<Utc>,
+) -> Value {
     let (message, dequeue_count, id, pop_receipt) = match wire {
         QueueWire::Host => (
             Value::String(json_text_of_string(delivery.message)),
             Value::String(delivery.dequeue_count.to_string()),
-            Value::String(json_text_of_string(&id)),
-            Value::String(json_text_of_string(&pop_receipt)),
+            Value::String(json_text_of_string(&metadata.id)),
+            Value::String(json_text_of_string(&metadata.pop_receipt)),
         ),
         QueueWire::Documented => (
             Value::String(delivery.message.to_string()),
             json!(delivery.dequeue_count),
-            Value::String(id),
-            Value::String(pop_receipt),
+            Value::String(metadata.id.clone()),
+            Value::String(metadata.pop_receipt.clone()),
         ),
     };
     json!({
         "Data": { delivery.binding: message },
         "Metadata": {
             "DequeueCount": dequeue_count,
-            "ExpirationTime": dotnet_offset(whole_seconds(expires)),
+            "ExpirationTime": dotnet_offset(whole_seconds(metadata.expiration_time)),
             "Id": id,
-            "InsertionTime": dotnet_offset(whole_seconds(inserted)),
-            "NextVisibleTime": dotnet_offset(whole_seconds(next_visible)),
+            "InsertionTime": dotnet_offset(whole_seconds(metadata.insertion_time)),
+            "NextVisibleTime": dotnet_offset(whole_seconds(metadata.next_visible_time)),
             "PopReceipt": pop_receipt,
             "sys": sys(delivery.function, now),
         },
