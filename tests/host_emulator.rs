@@ -12,7 +12,7 @@ use support::replies::{queue_messages, Invocation};
 const SCAN_JOB: &str = r#"{"kind":"plan","runId":"20261122T060000Z-0a1b2c3d","tenant":"00000000-0000-0000-0000-000000000001","reason":"timer","requestedBy":"timer:scan"}"#;
 
 /// A notice as a scan worker would enqueue it.
-const NOTICE: &str = r#"{"kind":"owner","owner":"platform-team@contoso.com","accounts":[]}"#;
+const NOTICE: &str = r#"{"kind":"ownerNotice","runId":"20261122T060000Z-0a1b2c3d","tenant":"00000000-0000-0000-0000-000000000001","owner":"platform-team@contoso.com","accounts":[]}"#;
 
 /// A Teams outgoing-webhook activity, without its `Authorization: HMAC …` header.
 fn teams_activity() -> Vec<u8> {

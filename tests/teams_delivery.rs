@@ -531,3 +531,106 @@ async fn the_digest_timer_posts_the_digest_once_a_week_through_the_host() {
         "the weekly snapshot was taken"
     );
 }
+
+#[tokio::test]
+async fn the_notify_worker_delivers_queued_messages_once_through_the_host() {
+    use stepup::detect::model::Detection;
+    use stepup::jobs::{Broadcast, NoticeRef, NotifyMessage, OwnerNotice, RunId};
+    use stepup::report::model::ScanReport;
+    use stepup::teams::notify::save_findings;
+    use support::emulator::HostEmulator;
+
+    let state = tempfile::tempdir().expect("temp dir");
+    let store = LocalDirStore::new(state.path());
+    let now = chrono::Utc::now();
+    let all = findings(2, 3);
+    let detection = Detection {
+        accounts_scanned: 30,
+        findings: all.clone(),
+        ..Detection::default()
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).expect("date");
+    let report = ScanReport::build(&detection, Some(tenant()), date, now, Vec::new());
+    save_report(&store, &tenant(), &report)
+        .await
+        .expect("report");
+    save_findings(&store, &tenant(), &all)
+        .await
+        .expect("findings");
+    teams_support::store_records(&store, &all, now).await;
+
+    let fake = FakeWebhook::start(4).await;
+    let url = fake.add(Kind::Workflows, "default");
+    let state_dir = state.path().to_string_lossy().into_owned();
+    let host = HostEmulator::start_with_env(&[
+        ("STEPUP_STATE_DIR", state_dir.as_str()),
+        ("STEPUP_TEAMS_WEBHOOK", url.as_str()),
+    ])
+    .await;
+
+    // Owner 1's notice, delivered twice (the queue redelivers): posted once, recorded once.
+    let owned: Vec<_> = all[3..].iter().map(|f| f.user_id).collect();
+    let notice = NotifyMessage::OwnerNotice(OwnerNotice {
+        run_id: RunId::new(now),
+        tenant: tenant(),
+        owner: "owner-00001@contoso.com".into(),
+        accounts: owned.clone(),
+    });
+    let text = serde_json::to_string(&notice).expect("json");
+    for delivery in [1, 2] {
+        let invocation = host.invoke_queue("notify-worker", &text, delivery).await;
+        assert_eq!(
+            invocation.status,
+            200,
+            "{}\n{}",
+            invocation.body,
+            host.stderr()
+        );
+    }
+    let received = fake.received("default");
+    assert_eq!(
+        received.len(),
+        1,
+        "once, however often the queue delivers it"
+    );
+    assert_eq!(
+        mentioned(&received[0]).as_deref(),
+        Some("owner-00001@contoso.com")
+    );
+    let card = received[0].to_string();
+    assert!(card.contains("svc-deploy-0003@contoso.com") && !card.contains("svc-deploy-0000@"));
+    for id in &owned {
+        let record: AccountRecord = get_json(&store, &AccountRecord::key_of(&tenant(), id))
+            .await
+            .expect("read")
+            .expect("record");
+        assert_eq!(record.notices.len(), 1);
+    }
+
+    // The enforcement broadcast of a Service Health notice.
+    let broadcast = NotifyMessage::Broadcast(Broadcast {
+        tenant: tenant(),
+        enforcement_date: None,
+        notice: NoticeRef {
+            tracking_id: Some("ZNL8-LP0".into()),
+            communication_id: None,
+            title: "Mandatory MFA for Azure Resource Manager".into(),
+            published_at: None,
+        },
+        dedupe_key: "ZNL8-LP0".into(),
+    });
+    let text = serde_json::to_string(&broadcast).expect("json");
+    let invocation = host.invoke_queue("notify-worker", &text, 1).await;
+    assert_eq!(invocation.status, 200, "{}", invocation.body);
+    let received = fake.received("default");
+    assert_eq!(received.len(), 2);
+    assert!(received[1]
+        .to_string()
+        .contains("Mandatory Azure MFA (Phase 2)"));
+
+    // What is no stepup-notify message is refused, not retried.
+    let invocation = host
+        .invoke_queue("notify-worker", r#"{"kind":"owner"}"#, 1)
+        .await;
+    assert_eq!(invocation.status, 400, "{}", invocation.body);
+}

@@ -5,6 +5,7 @@ mod context;
 mod dead_letter_guard;
 mod http;
 mod jwks;
+mod notify_worker;
 mod queue_scan_trigger;
 mod queues;
 pub mod scan_trigger;
@@ -43,7 +44,15 @@ pub fn registry(ctx: Arc<AppContext>) -> Registry {
                 "job",
             ),
         )
-        .function("notify-worker", queues::NotifyWorker)
+        .function(
+            "notify-worker",
+            dead_letter_guard::RecordsDeadLetters::new(
+                notify_worker::NotifyWorker::new(ctx.clone()),
+                ctx.clone(),
+                crate::queue::NOTIFY_QUEUE,
+                "notice",
+            ),
+        )
         .route(
             "service-health",
             service_health_http::ServiceHealth::new(ctx.clone()),

@@ -1,4 +1,4 @@
-//! Queue-triggered functions: scan jobs and notifications.
+//! Queue-triggered functions: scan jobs (notifications: `notify_worker`).
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -48,24 +48,6 @@ impl FunctionHandler for ScanWorker {
         };
         log.info(format!(
             "scan-worker: {what} (delivery {dequeue_count}) has no runner in this build; acknowledged"
-        ));
-        Ok(InvocationResponse::default())
-    }
-}
-
-/// `notify-worker`: posts one notice from `stepup-notify`.
-pub struct NotifyWorker;
-
-#[async_trait]
-impl FunctionHandler for NotifyWorker {
-    async fn invoke(
-        &self,
-        request: InvocationRequest,
-        log: &InvocationLog,
-    ) -> Result<InvocationResponse, HandlerError> {
-        let (_notice, dequeue_count) = job(&request, "notice")?;
-        log.info(format!(
-            "notify-worker: no Teams delivery in this build; notice acknowledged (delivery {dequeue_count})"
         ));
         Ok(InvocationResponse::default())
     }
