@@ -1,5 +1,5 @@
 //! The demo's Teams step: keep the scan report in state (latest and previous, for the
-//! digest and chat), then plan the owner notices that are due and write them to the Teams
+//! digest and chat) and its findings (for queued notices), then plan the owner notices that are due and write them to the Teams
 //! outbox in the state folder. Like tickets, the demo never posts to a real webhook.
 
 use std::path::Path;
@@ -12,7 +12,7 @@ use crate::report::Scan;
 use crate::settings::TenantSettings;
 use crate::state::StateStore;
 use crate::teams::delivery::{OutboxSink, TeamsSink};
-use crate::teams::notify::{deliver_all, plan, PlanInput, RunReport};
+use crate::teams::notify::{deliver_all, plan, save_findings, PlanInput, RunReport};
 
 /// Notices delivered at once (the outbox has no rate limit).
 const CONCURRENCY: usize = 8;
@@ -46,6 +46,9 @@ pub(super) async fn notify(
     save_report(store, &tenant, &scan.report)
         .await
         .context("cannot keep the report in state")?;
+    save_findings(store, &tenant, &scan.detection.findings)
+        .await
+        .context("cannot keep the findings in state")?;
     let records = load_records(store, &tenant)
         .await
         .context("cannot read the account records")?;
