@@ -11,6 +11,7 @@ use crate::lifecycle::LifecycleSettings;
 use crate::secret::Secret;
 use crate::settings::{OwnerEntry, OwnerRule, TenantSettings};
 use crate::state::StateConfig;
+use crate::teams::chat::ChatSettings;
 use crate::tickets::factory::TicketConfig;
 
 /// One environment setting.
@@ -186,6 +187,8 @@ pub struct Config {
     pub tickets: TicketConfig,
     /// Reconciliation and ticket due dates.
     pub lifecycle: LifecycleSettings,
+    /// Teams chat commands (`STEPUP_TEAMS_HMAC_SECRET`, `STEPUP_ADMINS`, `STEPUP_MAX_SNOOZE_DAYS`).
+    pub chat: ChatSettings,
 }
 
 impl Config {
@@ -265,9 +268,12 @@ impl Config {
             .map_err(|e| invalid(e.setting(), e.reason()))?;
         let lifecycle = LifecycleSettings::from_lookup(|k| lookup(k))
             .map_err(|e| invalid(e.name, e.message))?;
+        let chat =
+            ChatSettings::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.name, e.message))?;
         Ok(Self {
             port,
             lifecycle,
+            chat,
             state,
             tickets,
             scan_schedule,
@@ -399,6 +405,14 @@ mod tests {
                 "STEPUP_STORAGE_BLOB_URL",
             ),
             (vec![("STEPUP_TICKETS", "github")], "STEPUP_GITHUB_REPO"),
+            (
+                vec![("STEPUP_MAX_SNOOZE_DAYS", "365")],
+                "STEPUP_MAX_SNOOZE_DAYS",
+            ),
+            (
+                vec![("STEPUP_TEAMS_HMAC_SECRET", "not base64!")],
+                "STEPUP_TEAMS_HMAC_SECRET",
+            ),
         ] {
             let err = config(&pairs).unwrap_err();
             assert_eq!(err.name, name);

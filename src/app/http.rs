@@ -1,4 +1,4 @@
-//! HTTP functions: Azure Service Health alerts and Teams chat commands.
+//! HTTP functions: Azure Service Health alerts (Teams chat commands: [`super::teams_http`]).
 
 use async_trait::async_trait;
 use warp::http::{Method, StatusCode};
@@ -66,37 +66,5 @@ impl HttpHandler for ServiceHealth {
                 &format!("unsupported alert schema {other:?}"),
             ),
         }
-    }
-}
-
-/// `teams`: a Teams outgoing webhook, authenticated by HMAC.
-pub struct Teams;
-
-#[async_trait]
-impl HttpHandler for Teams {
-    async fn handle(&self, request: ForwardedRequest, log: &InvocationLog) -> HttpReply {
-        if request.method != Method::POST {
-            return HttpReply::error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                &format!("only POST is accepted, not {}", request.method),
-            );
-        }
-        let Some(header) = request.header("authorization") else {
-            return HttpReply::error(
-                StatusCode::UNAUTHORIZED,
-                "missing Authorization: HMAC <signature>",
-            );
-        };
-        if !header.starts_with("HMAC ") {
-            return HttpReply::error(
-                StatusCode::UNAUTHORIZED,
-                "Authorization must be HMAC <signature>",
-            );
-        }
-        log.warn("teams: chat commands are not configured in this build");
-        HttpReply::error(
-            StatusCode::UNAUTHORIZED,
-            "chat commands are not configured: no HMAC secret to verify the signature",
-        )
     }
 }

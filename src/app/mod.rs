@@ -5,6 +5,7 @@ mod context;
 mod http;
 mod queues;
 pub mod scan_trigger;
+mod teams_http;
 mod timers;
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use crate::functions::Registry;
 
 pub use context::{system_clock, AppContext, Clock};
 pub use scan_trigger::{ScanRequest, ScanTrigger, StateScanTrigger, TriggerError};
+pub use teams_http::{TeamsChat, ANSWER_BUDGET};
 
 /// The function names of `function-defs/`, each served by a handler here.
 pub const FUNCTIONS: [&str; 4] = ["scan", "digest", "scan-worker", "notify-worker"];
@@ -21,12 +23,11 @@ pub const ROUTES: [&str; 2] = ["service-health", "teams"];
 
 /// The registry of every stepup function, sharing `ctx`.
 pub fn registry(ctx: Arc<AppContext>) -> Registry {
-    let _ = &ctx; // handlers take their share as they grow
     Registry::new()
         .function("scan", timers::Scan)
         .function("digest", timers::Digest)
         .function("scan-worker", queues::ScanWorker)
         .function("notify-worker", queues::NotifyWorker)
         .route("service-health", http::ServiceHealth)
-        .route("teams", http::Teams)
+        .route("teams", TeamsChat::new(ctx))
 }

@@ -1,0 +1,178 @@
+//! `teams`: the Teams outgoing webhook (`POST /api/teams`). Checks, in order: method (405),
+//! content type (415), a configured secret and a valid `Authorization: HMAC` over the raw
+//! body (401), a readable activity (400), a message of the configured tenant (400/403),
+//! sent within the last minutes (401, replays). Then answers the command from stored state
+//! within [`ANSWER_BUDGET`], as a message activity (200). Neither the secret nor the
+//! `Authorization` header is ever logged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use warp::http::{Method, StatusCode};
+
+use super::context::AppContext;
+use crate::functions::{ForwardedRequest, HttpHandler, HttpReply, InvocationLog};
+use crate::teams::chat::activity::check_fresh;
+use crate::teams::chat::reply::{card_message, text_message};
+use crate::teams::chat::{Activity, ChatDeps, ChatService, Directory, HmacKey, StateDirectory};
+
+/// Time to answer a command: Teams gives up after 5 seconds, and the host forwards both ways.
+pub const ANSWER_BUDGET: Duration = Duration::from_millis(4000);
+
+/// The `teams` HTTP function.
+pub struct TeamsChat {
+    key: Option<HmacKey>,
+    chat: Option<Arc<ChatService>>,
+    ctx: Arc<AppContext>,
+}
+
+impl TeamsChat {
+    /// The function over `ctx`, telling senders apart with the people index in state.
+    pub fn new(ctx: Arc<AppContext>) -> Self {
+        let directory: Option<Arc<dyn Directory>> =
+            ctx.config.tenant.tenant_id.map(|t| {
+                Arc::new(StateDirectory::new(ctx.store.clone(), &t)) as Arc<dyn Directory>
+            });
+        Self::build(ctx, directory)
+    }
+
+    /// The function over `ctx` with another directory (the hook for a Graph-backed one).
+    pub fn with_directory(ctx: Arc<AppContext>, directory: Arc<dyn Directory>) -> Self {
+        Self::build(ctx, Some(directory))
+    }
+
+    fn build(ctx: Arc<AppContext>, directory: Option<Arc<dyn Directory>>) -> Self {
+        let key = ctx.config.chat.hmac_key.clone();
+        let chat = match (ctx.config.tenant.tenant_id, directory, &key) {
+            (Some(tenant), Some(directory), Some(_)) => {
+                Some(Arc::new(ChatService::new(ChatDeps {
+                    store: ctx.store.clone(),
+                    clock: ctx.clock.clone(),
+                    scans: ctx.scans.clone(),
+                    tenant,
+                    settings: ctx.config.chat.clone(),
+                    directory,
+                })))
+            }
+            _ => None,
+        };
+        if let (Some(chat), Ok(runtime)) = (&chat, tokio::runtime::Handle::try_current()) {
+            // Read the latest report now, so the first command after a cold start is fast.
+            let chat = chat.clone();
+            runtime.spawn(async move {
+                if let Err(e) = chat.warm_up().await {
+                    tracing::warn!("teams: cannot read the latest scan yet: {e}");
+                }
+            });
+        }
+        Self { key, chat, ctx }
+    }
+
+    /// Everything before the command: the 4xx answers.
+    fn admit(&self, request: &ForwardedRequest) -> Result<(Activity, Arc<ChatService>), HttpReply> {
+        let refuse = |status, reason: &str| Err(HttpReply::error(status, reason));
+        if request.method != Method::POST {
+            return refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &format!("only POST is accepted, not {}", request.method),
+            );
+        }
+        match request.content_type().as_deref() {
+            Some("application/json") | Some("text/json") => {}
+            Some(other) => {
+                return refuse(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    &format!("expected application/json, got {other}"),
+                )
+            }
+            None => {
+                return refuse(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "missing Content-Type: expected application/json",
+                )
+            }
+        }
+        let Some(key) = &self.key else {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "chat commands are not configured (STEPUP_TEAMS_HMAC_SECRET)",
+            );
+        };
+        if let Err(e) = key.verify(request.header("authorization"), &request.body) {
+            return refuse(StatusCode::UNAUTHORIZED, &e.to_string());
+        }
+        let activity = match Activity::parse(&request.body) {
+            Ok(a) => a,
+            Err(e) => return refuse(StatusCode::BAD_REQUEST, &e.to_string()),
+        };
+        if activity.kind != "message" {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "only message activities are answered, not {:?}",
+                    activity.kind
+                ),
+            );
+        }
+        let Some(chat) = &self.chat else {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "stepup serves no tenant: set STEPUP_TENANT_ID",
+            );
+        };
+        match activity.tenant {
+            None => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "the activity names no tenant (channelData.tenant.id)",
+                )
+            }
+            Some(t) if t != chat.tenant() => {
+                return refuse(
+                    StatusCode::FORBIDDEN,
+                    &format!("this stepup answers for tenant {}, not {t}", chat.tenant()),
+                )
+            }
+            Some(_) => {}
+        }
+        if let Err(reason) = check_fresh(activity.timestamp, self.ctx.now()) {
+            return refuse(StatusCode::UNAUTHORIZED, &reason);
+        }
+        Ok((activity, chat.clone()))
+    }
+}
+
+#[async_trait]
+impl HttpHandler for TeamsChat {
+    async fn handle(&self, request: ForwardedRequest, log: &InvocationLog) -> HttpReply {
+        let (activity, chat) = match self.admit(&request) {
+            Ok(admitted) => admitted,
+            Err(reply) => {
+                log.warn(format!("teams: refused with {}", reply.status.as_u16()));
+                return reply;
+            }
+        };
+        let sender = activity
+            .from
+            .aad_object_id
+            .map_or_else(|| "-".to_string(), |id| id.to_string());
+        match tokio::time::timeout(ANSWER_BUDGET, chat.answer(&activity)).await {
+            Ok(answer) => {
+                log.info(format!("teams: {} from {sender}", answer.verb));
+                HttpReply::json(StatusCode::OK, &card_message(answer.card))
+            }
+            Err(_) => {
+                log.warn(format!(
+                    "teams: no answer within {ANSWER_BUDGET:?} for {sender}"
+                ));
+                HttpReply::json(
+                    StatusCode::OK,
+                    &text_message(
+                        "stepup is still reading its state; please ask again in a minute.",
+                    ),
+                )
+            }
+        }
+    }
+}
