@@ -176,3 +176,201 @@ impl HttpHandler for TeamsChat {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::state::LocalDirStore;
+    use bytes::Bytes;
+    use chrono::{DateTime, Duration, Utc};
+    use warp::http::HeaderMap;
+
+    const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    const TOKEN: &str = "7kK8rH0CK9Ek0zI4QwDXHhJTHBLA/0w/BBGdp7S+xsM=";
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-22T10:00:00Z".parse().unwrap()
+    }
+
+    fn handler(dir: &std::path::Path, pairs: &[(&str, &str)]) -> TeamsChat {
+        let config = Config::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+        .unwrap();
+        let store = Arc::new(LocalDirStore::new(dir));
+        TeamsChat::new(Arc::new(AppContext::new(config, store, Arc::new(now))))
+    }
+
+    fn configured(dir: &std::path::Path) -> TeamsChat {
+        handler(
+            dir,
+            &[
+                ("STEPUP_TENANT_ID", TENANT),
+                ("STEPUP_TEAMS_HMAC_SECRET", TOKEN),
+            ],
+        )
+    }
+
+    fn body(tenant: &str, sent: DateTime<Utc>, kind: &str) -> Vec<u8> {
+        serde_json::json!({
+            "type": kind, "text": "<at>stepup</at> help", "timestamp": sent.to_rfc3339(),
+            "from": {"id": "29:x", "name": "Ada", "aadObjectId": "6e1b6b9f-5b8a-4c4e-9a57-0c0a3f0b7d11"},
+            "channelData": {"tenant": {"id": tenant}}
+        })
+        .to_string()
+        .into_bytes()
+    }
+
+    fn signed(body: &[u8]) -> String {
+        let key = HmacKey::from_base64(&crate::secret::Secret::new(TOKEN)).unwrap();
+        key.authorization(body)
+    }
+
+    fn request(
+        method: Method,
+        content_type: Option<&str>,
+        auth: Option<&str>,
+        body: &[u8],
+    ) -> ForwardedRequest {
+        let mut headers = HeaderMap::new();
+        if let Some(c) = content_type {
+            headers.insert("content-type", c.parse().unwrap());
+        }
+        if let Some(a) = auth {
+            headers.insert("authorization", a.parse().unwrap());
+        }
+        ForwardedRequest {
+            method,
+            route: "teams".into(),
+            query: None,
+            headers,
+            body: Bytes::copy_from_slice(body),
+        }
+    }
+
+    async fn send(h: &TeamsChat, r: ForwardedRequest) -> (u16, serde_json::Value) {
+        let reply = h.handle(r, &InvocationLog::new("teams", "test")).await;
+        let json = serde_json::from_slice(&reply.body).unwrap();
+        (reply.status.as_u16(), json)
+    }
+
+    #[tokio::test]
+    async fn a_signed_message_gets_a_card_and_everything_else_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = configured(dir.path());
+        let good = body(TENANT, now(), "message");
+        let json = Some("application/json; charset=utf-8");
+
+        let (status, reply) =
+            send(&h, request(Method::POST, json, Some(&signed(&good)), &good)).await;
+        assert_eq!(status, 200, "{reply}");
+        assert_eq!(reply["type"], "message");
+        assert_eq!(reply["attachments"][0]["content"]["type"], "AdaptiveCard");
+
+        let other_tenant = body("00000000-0000-0000-0000-0000000000ff", now(), "message");
+        let old = body(TENANT, now() - Duration::minutes(6), "message");
+        let typing = body(TENANT, now(), "conversationUpdate");
+        let cases: Vec<(ForwardedRequest, u16, &str)> = vec![
+            (
+                request(Method::GET, json, Some(&signed(&good)), &good),
+                405,
+                "only POST",
+            ),
+            (
+                request(
+                    Method::POST,
+                    Some("text/plain"),
+                    Some(&signed(&good)),
+                    &good,
+                ),
+                415,
+                "expected application/json",
+            ),
+            (
+                request(Method::POST, None, Some(&signed(&good)), &good),
+                415,
+                "missing Content-Type",
+            ),
+            (
+                request(Method::POST, json, None, &good),
+                401,
+                "missing Authorization",
+            ),
+            (
+                request(Method::POST, json, Some("Bearer x"), &good),
+                401,
+                "must be HMAC",
+            ),
+            (
+                request(Method::POST, json, Some(&signed(b"other")), &good),
+                401,
+                "does not match",
+            ),
+            (
+                request(Method::POST, json, Some(&signed(b"{nope")), b"{nope"),
+                400,
+                "not a Teams activity",
+            ),
+            (
+                request(Method::POST, json, Some(&signed(&typing)), &typing),
+                400,
+                "only message activities",
+            ),
+            (
+                request(
+                    Method::POST,
+                    json,
+                    Some(&signed(&other_tenant)),
+                    &other_tenant,
+                ),
+                403,
+                "answers for tenant",
+            ),
+            (
+                request(Method::POST, json, Some(&signed(&old)), &old),
+                401,
+                "replay",
+            ),
+        ];
+        for (r, want, reason) in cases {
+            let (status, reply) = send(&h, r).await;
+            assert_eq!(status, want, "{reply}");
+            let text = reply["error"].as_str().unwrap();
+            assert!(text.contains(reason), "{want}: {text}");
+            assert!(!text.contains(TOKEN) && !text.contains('\n'));
+        }
+    }
+
+    #[tokio::test]
+    async fn without_a_secret_or_a_tenant_chat_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = body(TENANT, now(), "message");
+        let json = Some("application/json");
+        let no_secret = handler(dir.path(), &[("STEPUP_TENANT_ID", TENANT)]);
+        let (status, reply) = send(
+            &no_secret,
+            request(Method::POST, json, Some(&signed(&good)), &good),
+        )
+        .await;
+        assert_eq!(status, 401);
+        assert_eq!(
+            reply["error"],
+            "chat commands are not configured (STEPUP_TEAMS_HMAC_SECRET)"
+        );
+        let no_tenant = handler(dir.path(), &[("STEPUP_TEAMS_HMAC_SECRET", TOKEN)]);
+        let (status, reply) = send(
+            &no_tenant,
+            request(Method::POST, json, Some(&signed(&good)), &good),
+        )
+        .await;
+        assert_eq!(status, 403, "{reply}");
+        assert!(reply["error"]
+            .as_str()
+            .unwrap()
+            .contains("STEPUP_TENANT_ID"));
+    }
+}

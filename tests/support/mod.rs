@@ -6,6 +6,7 @@
 //! - [`payloads`]: invocation bodies, byte for byte as the host builds them.
 //! - [`replies`]: the handler's answers, read the way the host reads them.
 //! - [`azurite`]: the Blob Storage emulator, for the state store conformance tests.
+//! - [`chat_state`]: a state folder seeded by a real scan, for chat command tests.
 //! - [`emulator`]: runs `stepup serve` the way the host runs a custom handler, and invokes it.
 
 // Each test crate uses a different part of this module.
@@ -14,6 +15,7 @@
 pub mod app_layout;
 pub mod app_settings;
 pub mod azurite;
+pub mod chat_state;
 pub mod emulator;
 pub mod ncrontab;
 pub mod payloads;

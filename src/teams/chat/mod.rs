@@ -28,6 +28,9 @@ pub mod service;
 pub mod settings;
 pub mod text;
 
+#[cfg(test)]
+mod service_tests;
+
 pub use activity::Activity;
 pub use answer::{help_card, Answer, MAX_LINES};
 pub use directory::{Directory, DirectoryError, MemoryDirectory, Person};

@@ -39,13 +39,15 @@ pub(super) async fn answer(chat: &ChatService, index: &Arc<Loaded<ChatIndex>>) -
     let loaded = match tokio::time::timeout(RECORDS_WAIT, records.wait_for(Option::is_some)).await {
         Ok(Ok(value)) => value.clone(),
         Ok(Err(_)) => Some(Err("the record reader stopped".to_string())),
-        Err(_) => return card(
-            "The digest is being prepared",
-            vec![format!(
+        Err(_) => {
+            return card(
+                "The digest is being prepared",
+                vec![format!(
                 "stepup is reading the account records of the scan of {}. Ask again in a minute.",
                 super::when(index.value.generated_at)
             )],
-        ),
+            )
+        }
     };
     let (records, problem) = match loaded {
         Some(Ok(r)) => (r, None),

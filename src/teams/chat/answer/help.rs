@@ -18,8 +18,8 @@ pub fn help_card(max_snooze_days: u32, problem: Option<&str>) -> Value {
         "owner <upn|me> — the accounts an owner has at risk.".into(),
         "digest — the readiness digest card.".into(),
         "scan — queue a scan now; the answer comes at once, the results within minutes.".into(),
-        format!("ack <upn> [note] — quiet reminders about an account for {ACK_DAYS} days (\"I'm on it\")."),
-        format!("snooze <upn> <days> [reason] — quiet reminders for 1 to {max_snooze_days} days."),
+        format!("ack <upn> (note) — quiet reminders about an account for {ACK_DAYS} days (\"I'm on it\")."),
+        format!("snooze <upn> <days> (reason) — quiet reminders for 1 to {max_snooze_days} days."),
         "Who may ack or snooze: the account's owner (your UPN or e-mail must be the owner `status <upn>` shows) or an admin listed in STEPUP_ADMINS.".into(),
         "Ack and snooze quiet reminders only: tickets stay open and the digest still counts the account. Every ack and snooze is recorded with who, when and why.".into(),
     ]);

@@ -40,10 +40,10 @@ pub(super) async fn answer(
     target: &Target,
     ask: Ask<'_>,
 ) -> Value {
-    let account =
-        match find(index, activity, target) {
-            Ok(Some(a)) => a,
-            Ok(None) => return card(
+    let account = match find(index, activity, target) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return card(
                 "Nothing to quiet",
                 vec![format!(
                     "{} is not at risk in the latest scan ({}): there are no reminders to quiet.",
@@ -54,9 +54,10 @@ pub(super) async fn answer(
                     },
                     when(index.generated_at)
                 )],
-            ),
-            Err(card) => return card,
-        };
+            )
+        }
+        Err(card) => return card,
+    };
     let name = account.name();
     let key = AccountRecord::key_of(&chat.tenant, &account.user_id);
 

@@ -167,11 +167,12 @@ fn record_lines(
     };
     vec![
         format!("Ticket: {}{due}.", r.ticket_label()),
-        format!(
-            "State: {} (at risk since {}).",
-            r.state.label(),
-            r.at_risk_since.date_naive()
-        ),
+        match r.state {
+            AccountState::AtRisk => {
+                format!("State: at risk since {}.", r.at_risk_since.date_naive())
+            }
+            other => format!("State: {}.", other.label()),
+        },
         reminders,
     ]
 }
