@@ -27,6 +27,42 @@ use sha2::Sha256;
 
 const TOKEN: &str = "q6yp3v1nXg2Q6tW8uJ5o0cWb9eJ4kYh7fV2sL1mN3pE=";
 const ADMIN: usize = 0;
+/// The name of the server's threads (workers and blocking pool), for CPU accounting.
+const SERVER_THREADS: &str = "chat-server";
+
+/// CPU seconds (user + system) used so far by this process's threads, split into the
+/// server's and the rest (the load driver), from `/proc/self/task/*/stat`. Threads that
+/// ended are not counted: the server's blocking threads linger 10 s, long enough.
+fn cpu_seconds() -> (f64, f64) {
+    let ticks = 100.0; // USER_HZ on Linux
+    let (mut server, mut other) = (0.0, 0.0);
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return (0.0, 0.0);
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state … utime stime …`: fields 14 and 15, counted after the comm.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = &stat[open + 1..close];
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        let used = fields
+            .get(11)
+            .zip(fields.get(12))
+            .and_then(|(u, s)| Some(u.parse::<f64>().ok()? + s.parse::<f64>().ok()?))
+            .unwrap_or(0.0)
+            / ticks;
+        if comm.starts_with(SERVER_THREADS) {
+            server += used;
+        } else {
+            other += used;
+        }
+    }
+    (server, other)
+}
 
 fn knob(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -85,7 +121,7 @@ fn mix(accounts: usize, writes_percent: u64, n: usize) -> Vec<Prepared> {
             let o = account / seed::PER_OWNER;
             if roll < writes_percent {
                 let from = seed::owner_id(o).to_string();
-                if roll % 2 == 0 {
+                if roll.is_multiple_of(2) {
                     return prepare("ack", from, format!("ack {} on it", seed::upn(account)));
                 }
                 return prepare(
@@ -133,6 +169,7 @@ fn start_server(state: &std::path::Path) -> SocketAddr {
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
+            .thread_name(SERVER_THREADS)
             .enable_all()
             .build()
             .expect("server runtime");
@@ -159,10 +196,14 @@ fn start_server(state: &std::path::Path) -> SocketAddr {
 }
 
 /// Sends `p` once; the latency when the answer is a 200 message with a card.
-async fn send(client: &reqwest::Client, url: &str, p: &Prepared) -> Result<Duration, String> {
+async fn send(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    p: &Prepared,
+) -> Result<Duration, String> {
     let started = Instant::now();
     let response = client
-        .post(url)
+        .post(url.clone())
         .header("Content-Type", "application/json")
         .header("Authorization", &p.auth)
         .body(p.body.clone())
@@ -182,13 +223,13 @@ async fn send(client: &reqwest::Client, url: &str, p: &Prepared) -> Result<Durat
 }
 
 /// Waits until `text` is answered with a card containing `needle`; returns the wait.
-async fn until(client: &reqwest::Client, url: &str, text: &str, needle: &str) -> Duration {
+async fn until(client: &reqwest::Client, url: &reqwest::Url, text: &str, needle: &str) -> Duration {
     let started = Instant::now();
     let someone = seed::user_id(1).to_string();
     loop {
         let p = prepare("warm-up", someone.clone(), text.into());
         let body = client
-            .post(url)
+            .post(url.clone())
             .header("Content-Type", "application/json")
             .header("Authorization", &p.auth)
             .body(p.body.clone())
@@ -244,7 +285,7 @@ fn main() {
     );
 
     let addr = start_server(state.path());
-    let url = format!("http://{addr}/api/teams");
+    let url: reqwest::Url = format!("http://{addr}/api/teams").parse().expect("URL");
     let client = reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(connections)
@@ -272,6 +313,7 @@ fn main() {
         l
     };
     println!("driving {connections} connections for {seconds} s ({writes}% ack/snooze) at {url} …");
+    let cpu_before = cpu_seconds();
     let (overall, by_label, elapsed) = driver.block_on(async {
         let run_started = Instant::now();
         let mut tasks = Vec::new();
@@ -329,6 +371,7 @@ fn main() {
         (overall, by_label, run_started.elapsed())
     });
 
+    let cpu_after = cpu_seconds();
     println!(
         "chat commands, {accounts} stored accounts, {connections} concurrent connections on loopback, {:.1} s:",
         elapsed.as_secs_f64()
@@ -337,6 +380,18 @@ fn main() {
     for (label, h) in &by_label {
         line(label, h);
     }
+    let answers = overall.len().max(1) as f64;
+    println!(
+        "  CPU per answer: server {:.0} µs, load driver {:.0} µs (machine load average: {})",
+        (cpu_after.0 - cpu_before.0) * 1e6 / answers,
+        (cpu_after.1 - cpu_before.1) * 1e6 / answers,
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split(' ')
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!(
         "  throughput {:.0} answers/s, {} errors; goal p99 < 50 ms: {}",
         overall.len() as f64 / elapsed.as_secs_f64(),

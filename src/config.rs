@@ -81,7 +81,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec { name: "STEPUP_TEAMS_DIR", default: None, secret: false, description: "Outbox folder of Teams messages when no webhook is set (default `<state dir>/teams`)." },
     SettingSpec { name: "STEPUP_TEAMS_RATE", default: Some("4"), secret: false, description: "Requests per second to one webhook URL (Teams allows 4)." },
     SettingSpec { name: "STEPUP_RENOTIFY_DAYS", default: Some("7"), secret: false, description: "Days before an owner is notified again about an unchanged account (sooner when its severity rises or its deadline is within 7 days)." },
-    SettingSpec { name: "STEPUP_TEAMS_HMAC_SECRET", default: None, secret: true, description: "Security token of the Teams outgoing webhook (base64), for `Authorization: HMAC` on /api/teams. Unset: chat commands are refused." },
+    SettingSpec { name: "STEPUP_TEAMS_HMAC_SECRET", default: None, secret: true, description: "Security token of the Teams outgoing webhook (base64), for `Authorization: HMAC` on /api/teams; one per team's webhook, comma-separated. Unset: chat commands are refused." },
     SettingSpec { name: "STEPUP_ADMINS", default: None, secret: false, description: "Comma-separated UPNs or object ids who may ack or snooze any account in chat." },
     SettingSpec { name: "STEPUP_MAX_SNOOZE_DAYS", default: Some("30"), secret: false, description: "Longest snooze a chat command may set (1-90 days)." },
     SettingSpec { name: "STEPUP_ALERT_AUDIENCE", default: None, secret: false, description: "Secure-webhook audience (the app id URI or client id of the action group's Entra app); when set, /api/service-health requires a valid bearer token." },

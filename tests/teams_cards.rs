@@ -314,7 +314,7 @@ async fn every_chat_answer_validates_with_the_adaptivecards_sdk() {
     let mut files = Vec::new();
     for (label, service, from, text) in asks {
         let answer = service.answer(&message(from, &text)).await;
-        files.push(write(&out, &format!("chat-{label}"), answer.card));
+        files.push(write(&out, &format!("chat-{label}"), answer.card()));
     }
     validate(&files);
 }

@@ -143,7 +143,9 @@ async fn every_command_answers_from_the_stored_scan() {
     let seeded = seed(state.path(), 150, Utc::now()).await;
     let people = seeded.bystanders(2);
     let (admin, stranger) = (people[0].id.to_string(), people[1].id.to_string());
-    let host = start(state.path(), &seeded, &admin, Some(TOKEN)).await;
+    // Two teams' webhooks: either token signs.
+    let tokens = format!("c2VjcmV0LWtleS1ieXRlcw==,{TOKEN}");
+    let host = start(state.path(), &seeded, &admin, Some(&tokens)).await;
     let target = seeded.owned_upn();
     let summary = &seeded.report.summary;
 

@@ -84,7 +84,7 @@ fn report(tenant: TenantId, accounts: usize, at: DateTime<Utc>) -> ScanReport {
             owner: Some(owner(i / PER_OWNER)),
         });
     }
-    list.sort_by(|a, b| b.severity.cmp(&a.severity));
+    list.sort_by_key(|a| std::cmp::Reverse(a.severity));
     ScanReport {
         tenant_id: Some(tenant),
         generated_at: rfc3339(at),

@@ -14,15 +14,17 @@ use warp::http::{Method, StatusCode};
 use super::context::AppContext;
 use crate::functions::{ForwardedRequest, HttpHandler, HttpReply, InvocationLog};
 use crate::teams::chat::activity::check_fresh;
-use crate::teams::chat::reply::{card_message, text_message};
-use crate::teams::chat::{Activity, ChatDeps, ChatService, Directory, HmacKey, StateDirectory};
+use crate::teams::chat::reply::text_message;
+use crate::teams::chat::{
+    verify_any, Activity, ChatDeps, ChatService, Directory, HmacKey, StateDirectory,
+};
 
 /// Time to answer a command: Teams gives up after 5 seconds, and the host forwards both ways.
 pub const ANSWER_BUDGET: Duration = Duration::from_millis(4000);
 
 /// The `teams` HTTP function.
 pub struct TeamsChat {
-    key: Option<HmacKey>,
+    keys: Vec<HmacKey>,
     chat: Option<Arc<ChatService>>,
     ctx: Arc<AppContext>,
 }
@@ -43,9 +45,9 @@ impl TeamsChat {
     }
 
     fn build(ctx: Arc<AppContext>, directory: Option<Arc<dyn Directory>>) -> Self {
-        let key = ctx.config.chat.hmac_key.clone();
-        let chat = match (ctx.config.tenant.tenant_id, directory, &key) {
-            (Some(tenant), Some(directory), Some(_)) => {
+        let keys = ctx.config.chat.hmac_keys.clone();
+        let chat = match (ctx.config.tenant.tenant_id, directory) {
+            (Some(tenant), Some(directory)) if !keys.is_empty() => {
                 Some(Arc::new(ChatService::new(ChatDeps {
                     store: ctx.store.clone(),
                     clock: ctx.clock.clone(),
@@ -66,7 +68,7 @@ impl TeamsChat {
                 }
             });
         }
-        Self { key, chat, ctx }
+        Self { keys, chat, ctx }
     }
 
     /// Everything before the command: the 4xx answers.
@@ -93,13 +95,13 @@ impl TeamsChat {
                 )
             }
         }
-        let Some(key) = &self.key else {
+        if self.keys.is_empty() {
             return refuse(
                 StatusCode::UNAUTHORIZED,
                 "chat commands are not configured (STEPUP_TEAMS_HMAC_SECRET)",
             );
-        };
-        if let Err(e) = key.verify(request.header("authorization"), &request.body) {
+        }
+        if let Err(e) = verify_any(&self.keys, request.header("authorization"), &request.body) {
             return refuse(StatusCode::UNAUTHORIZED, &e.to_string());
         }
         let activity = match Activity::parse(&request.body) {
@@ -160,7 +162,11 @@ impl HttpHandler for TeamsChat {
         match tokio::time::timeout(ANSWER_BUDGET, chat.answer(&activity)).await {
             Ok(answer) => {
                 log.info(format!("teams: {} from {sender}", answer.verb));
-                HttpReply::json(StatusCode::OK, &card_message(answer.card))
+                HttpReply {
+                    status: StatusCode::OK,
+                    content_type: "application/json",
+                    body: answer.message,
+                }
             }
             Err(_) => {
                 log.warn(format!(

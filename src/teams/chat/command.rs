@@ -12,7 +12,7 @@ pub const MAX_NOTE_CHARS: usize = 280;
 pub const MAX_UPN_CHARS: usize = 256;
 
 /// An account or a person named in a command.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     /// The sender (their Entra object id).
     Me,
@@ -33,7 +33,7 @@ impl fmt::Display for Target {
 }
 
 /// A parsed command.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Command {
     /// What the bot understands.
     Help,

@@ -84,18 +84,47 @@ impl HmacKey {
 
     /// Checks an `Authorization` header against the raw `body`, in constant time.
     pub fn verify(&self, authorization: Option<&str>, body: &[u8]) -> Result<(), AuthError> {
-        let header = authorization.ok_or(AuthError::Missing)?.trim();
-        let (scheme, signature) = header.split_once(' ').ok_or(AuthError::NotHmac)?;
-        if !scheme.eq_ignore_ascii_case("HMAC") {
-            return Err(AuthError::NotHmac);
-        }
-        let tag = BASE64
-            .decode(signature.trim())
-            .map_err(|_| AuthError::NotBase64)?;
+        verify_any(std::slice::from_ref(self), authorization, body)
+    }
+
+    fn matches(&self, tag: &[u8], body: &[u8]) -> bool {
         let mut mac = self.mac();
         mac.update(body);
-        mac.verify_slice(&tag).map_err(|_| AuthError::Mismatch)
+        mac.verify_slice(tag).is_ok()
     }
+}
+
+/// Checks an `Authorization` header against the raw `body` with each of `keys` (one per
+/// team's outgoing webhook); each comparison is constant time.
+pub fn verify_any(
+    keys: &[HmacKey],
+    authorization: Option<&str>,
+    body: &[u8],
+) -> Result<(), AuthError> {
+    let header = authorization.ok_or(AuthError::Missing)?.trim();
+    let (scheme, signature) = header.split_once(' ').ok_or(AuthError::NotHmac)?;
+    if !scheme.eq_ignore_ascii_case("HMAC") {
+        return Err(AuthError::NotHmac);
+    }
+    let tag = BASE64
+        .decode(signature.trim())
+        .map_err(|_| AuthError::NotBase64)?;
+    if keys.iter().any(|k| k.matches(&tag, body)) {
+        Ok(())
+    } else {
+        Err(AuthError::Mismatch)
+    }
+}
+
+/// The keys of a setting holding one token or several, comma-separated.
+pub fn keys_from(secret: &Secret) -> Result<Vec<HmacKey>, KeyError> {
+    secret
+        .expose()
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| HmacKey::from_base64(&Secret::new(t)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -160,6 +189,27 @@ mod tests {
         ] {
             assert_eq!(key().verify(header, body), Err(expected), "{header:?}");
         }
+    }
+
+    #[test]
+    fn any_configured_team_token_is_accepted() {
+        let other = "c2VjcmV0LWtleS1ieXRlcw==";
+        let keys = keys_from(&Secret::new(format!(" {other} , {TOKEN},"))).unwrap();
+        assert_eq!(keys.len(), 2);
+        for token in [TOKEN, other] {
+            let header = independent_header(token, BODY);
+            assert_eq!(verify_any(&keys, Some(&header), BODY), Ok(()), "{token}");
+        }
+        let stranger = independent_header("AAECAwQFBgcICQ==", BODY);
+        assert_eq!(
+            verify_any(&keys, Some(&stranger), BODY),
+            Err(AuthError::Mismatch)
+        );
+        assert_eq!(
+            verify_any(&[], Some(&stranger), BODY),
+            Err(AuthError::Mismatch)
+        );
+        assert!(keys_from(&Secret::new(format!("{TOKEN},%%"))).is_err());
     }
 
     #[test]

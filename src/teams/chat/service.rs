@@ -4,14 +4,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::Value;
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::app::{Clock, ScanTrigger};
 use crate::ids::TenantId;
 use crate::lifecycle::reports::{report_key, ReportSlot};
-use crate::state::{ETag, StateStore, Versioned};
+use crate::state::{StateStore, Versioned};
 
 use super::activity::Activity;
 use super::answer::{self, Answer};
@@ -19,6 +18,7 @@ use super::cache::{Builder, CacheError, Loaded, StateCache};
 use super::directory::Directory;
 use super::index::ChatIndex;
 use super::records;
+use super::rendered::Rendered;
 use super::settings::ChatSettings;
 
 /// How often the latest report's version is checked.
@@ -51,8 +51,8 @@ pub struct ChatService {
     index: Arc<StateCache<ChatIndex>>,
     /// The last `scan` request this instance queued.
     pub(super) last_scan: Mutex<Option<DateTime<Utc>>>,
-    /// The digest card of (report version, day).
-    pub(super) digest: Mutex<Option<(ETag, NaiveDate, Arc<Value>)>>,
+    /// Answers that depend only on the stored state.
+    pub(super) rendered: Rendered,
 }
 
 impl ChatService {
@@ -73,7 +73,7 @@ impl ChatService {
             directory: deps.directory,
             index,
             last_scan: Mutex::new(None),
-            digest: Mutex::new(None),
+            rendered: Rendered::default(),
         }
     }
 

@@ -80,7 +80,7 @@ async fn world(seeded: bool) -> World {
         .with(person(12), Some("bob@contoso.com"), Some("bob@contoso.com"));
     let scans = Arc::new(Recorder::default());
     let settings = ChatSettings {
-        hmac_key: None,
+        hmac_keys: Vec::new(),
         admins: Admins {
             names: vec!["root@contoso.com".into()],
             ids: vec![],
@@ -141,7 +141,7 @@ fn texts(card: &Value) -> String {
 }
 
 async fn ask(w: &World, from: Option<ObjectId>, text: &str) -> String {
-    texts(&w.chat.answer(&message(from, text)).await.card)
+    texts(&w.chat.answer(&message(from, text)).await.card())
 }
 
 async fn record(w: &World, n: u8) -> AccountRecord {
@@ -296,13 +296,13 @@ async fn digest_help_and_the_state_before_any_scan() {
     let w = world(true).await;
     let digest = w.chat.answer(&message(None, "digest")).await;
     assert_eq!(digest.verb, "digest");
-    let text = texts(&digest.card);
+    let text = texts(&digest.card());
     assert!(text.contains("Weekly MFA readiness — 2026-W44"), "{text}");
     assert!(text.contains(OWNER), "{text}");
 
     let help = w.chat.answer(&message(None, "deploy prod")).await;
     assert_eq!(help.verb, "help");
-    let text = texts(&help.card);
+    let text = texts(&help.card());
     assert!(text.contains("\"deploy\" is not a command"), "{text}");
     assert!(
         text.contains("snooze ‹upn› ‹days› (reason) — quiet reminders for 1 to 30 days"),

@@ -6,7 +6,7 @@ use crate::ids::ObjectId;
 use crate::lifecycle::record::DEFAULT_MAX_SNOOZE_DAYS;
 use crate::secret::Secret;
 
-use super::hmac::HmacKey;
+use super::hmac::{keys_from, HmacKey};
 
 /// The secret's variable.
 pub const HMAC_SECRET_VAR: &str = "STEPUP_TEAMS_HMAC_SECRET";
@@ -54,8 +54,9 @@ impl Admins {
 /// Settings of the Teams chat commands.
 #[derive(Debug, Clone)]
 pub struct ChatSettings {
-    /// `STEPUP_TEAMS_HMAC_SECRET`, decoded; `None`: chat commands are refused.
-    pub hmac_key: Option<HmacKey>,
+    /// `STEPUP_TEAMS_HMAC_SECRET`, decoded: one key per team's outgoing webhook; none:
+    /// chat commands are refused.
+    pub hmac_keys: Vec<HmacKey>,
     /// `STEPUP_ADMINS`.
     pub admins: Admins,
     /// `STEPUP_MAX_SNOOZE_DAYS` (1-90, default 30).
@@ -65,7 +66,7 @@ pub struct ChatSettings {
 impl Default for ChatSettings {
     fn default() -> Self {
         Self {
-            hmac_key: None,
+            hmac_keys: Vec::new(),
             admins: Admins::default(),
             max_snooze_days: DEFAULT_MAX_SNOOZE_DAYS as u32,
         }
@@ -76,13 +77,14 @@ impl ChatSettings {
     /// Reads the settings through `lookup` (unset or blank means the default).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ChatSettingError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let hmac_key = get(HMAC_SECRET_VAR)
-            .map(|v| HmacKey::from_base64(&Secret::new(v)))
+        let hmac_keys = get(HMAC_SECRET_VAR)
+            .map(|v| keys_from(&Secret::new(v)))
             .transpose()
             .map_err(|e| ChatSettingError {
                 name: HMAC_SECRET_VAR,
                 message: e.to_string(),
-            })?;
+            })?
+            .unwrap_or_default();
         let admins = get(ADMINS_VAR)
             .map(|v| parse_admins(&v))
             .transpose()?
@@ -103,7 +105,7 @@ impl ChatSettings {
             },
         };
         Ok(Self {
-            hmac_key,
+            hmac_keys,
             admins,
             max_snooze_days,
         })
@@ -151,7 +153,7 @@ mod tests {
     #[test]
     fn defaults_refuse_chat_and_snooze_up_to_30_days() {
         let s = settings(&[]).unwrap();
-        assert!(s.hmac_key.is_none());
+        assert!(s.hmac_keys.is_empty());
         assert!(s.admins.is_empty());
         assert_eq!(s.max_snooze_days, 30);
     }
@@ -167,7 +169,7 @@ mod tests {
             (MAX_SNOOZE_DAYS_VAR, " 90 "),
         ])
         .unwrap();
-        assert!(s.hmac_key.is_some());
+        assert_eq!(s.hmac_keys.len(), 1);
         assert_eq!(s.admins.names, ["ada@contoso.com"]);
         assert_eq!(s.admins.ids.len(), 1);
         assert!(s.admins.contains(None, &["ADA@contoso.com"]));

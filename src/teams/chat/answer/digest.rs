@@ -1,6 +1,6 @@
 //! `digest`: the weekly readiness digest card, built from stored state — the latest report
-//! (through the index), the weekly snapshots and the account records — and kept for the
-//! rest of the day (or until the next scan).
+//! (through the index), the weekly snapshots and the account records. The answer is kept
+//! (see [`super::super::rendered`]) once the records are read.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,32 +21,23 @@ use super::card;
 /// scan), leaving room within Teams' 5 seconds.
 pub const RECORDS_WAIT: Duration = Duration::from_secs(3);
 
-/// The digest card (cached per report version and day).
-pub(super) async fn answer(chat: &ChatService, index: &Arc<Loaded<ChatIndex>>) -> Value {
+/// The digest card, and whether it is complete (may be kept for others).
+pub(super) async fn answer(chat: &ChatService, index: &Arc<Loaded<ChatIndex>>) -> (Value, bool) {
     let now = chat.now();
     let today = now.date_naive();
-    if let Some((etag, day, card)) = chat
-        .digest
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-    {
-        if *etag == index.etag && *day == today {
-            return card.as_ref().clone();
-        }
-    }
     let mut records = index.value.records.clone();
     let loaded = match tokio::time::timeout(RECORDS_WAIT, records.wait_for(Option::is_some)).await {
         Ok(Ok(value)) => value.clone(),
         Ok(Err(_)) => Some(Err("the record reader stopped".to_string())),
         Err(_) => {
-            return card(
+            let wait = card(
                 "The digest is being prepared",
                 vec![format!(
-                "stepup is reading the account records of the scan of {}. Ask again in a minute.",
-                super::when(index.value.generated_at)
-            )],
-            )
+                    "stepup is reading the account records of the scan of {}. Ask again in a minute.",
+                    super::when(index.value.generated_at)
+                )],
+            );
+            return (wait, false);
         }
     };
     let (records, problem) = match loaded {
@@ -83,10 +74,7 @@ pub(super) async fn answer(chat: &ChatService, index: &Arc<Loaded<ChatIndex>>) -
     };
     let mut card = digest(&input);
     match problem {
-        None => {
-            *chat.digest.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some((index.etag.clone(), today, Arc::new(card.clone())));
-        }
+        None => (card, true),
         Some(e) => {
             let note = crate::teams::cards::safe_text(&format!(
                 "The account records could not be read ({e}): remediated and overdue lists are empty."
@@ -99,9 +87,9 @@ pub(super) async fn answer(chat: &ChatService, index: &Arc<Loaded<ChatIndex>>) -
                     body.pop();
                 }
             }
+            (card, false)
         }
     }
-    card
 }
 
 /// The tenant's stored weekly snapshots (none when they cannot be read).

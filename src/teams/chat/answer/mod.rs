@@ -10,6 +10,7 @@ mod status;
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use serde_json::Value;
 
 use crate::teams::cards::chat_reply;
@@ -18,6 +19,8 @@ use super::activity::Activity;
 use super::cache::Loaded;
 use super::command::{parse, Command, Target};
 use super::index::{ChatIndex, IndexedAccount};
+use super::rendered::Rendered;
+use super::reply::card_message;
 use super::service::ChatService;
 use super::text::command_text;
 
@@ -26,13 +29,36 @@ pub use help::help_card;
 /// At most this many accounts are listed in one answer.
 pub const MAX_LINES: usize = 25;
 
-/// An answer: the card, and the verb for logs.
+/// An answer: the message activity to reply with, serialized, and the verb for logs.
 #[derive(Debug, Clone)]
 pub struct Answer {
     /// The command's verb (`help` for anything not understood).
     pub verb: &'static str,
-    /// The card to reply with.
-    pub card: Value,
+    /// The reply: a message activity carrying one Adaptive Card, as JSON.
+    pub message: Bytes,
+}
+
+impl Answer {
+    fn of(verb: &'static str, card: Value) -> Self {
+        // A Value always serializes; the fallback keeps the reply well-formed regardless.
+        let message = serde_json::to_vec(&card_message(card)).map_or_else(
+            |_| {
+                Bytes::from_static(
+                    br#"{"type":"message","text":"stepup could not write its answer."}"#,
+                )
+            },
+            Bytes::from,
+        );
+        Self { verb, message }
+    }
+
+    /// The card of the reply (`Null` if the reply carries none).
+    pub fn card(&self) -> Value {
+        serde_json::from_slice::<Value>(&self.message)
+            .ok()
+            .and_then(|m| m.pointer("/attachments/0/content").cloned())
+            .unwrap_or(Value::Null)
+    }
 }
 
 /// A card of a title over lines.
@@ -45,44 +71,54 @@ pub(super) async fn answer(chat: &ChatService, activity: &Activity) -> Answer {
     let command = match parse(&command_text(&activity.text)) {
         Ok(c) => c,
         Err(e) => {
-            return Answer {
-                verb: "help",
-                card: help_card(chat.settings.max_snooze_days, Some(&e.to_string())),
-            }
+            let card = help_card(chat.settings.max_snooze_days, Some(&e.to_string()));
+            return Answer::of("help", card);
         }
     };
     let verb = command.verb();
-    let card = match &command {
-        Command::Help => help_card(chat.settings.max_snooze_days, None),
-        Command::Scan => scan::answer(chat, activity).await,
+    match &command {
+        Command::Help => Answer::of(verb, help_card(chat.settings.max_snooze_days, None)),
+        Command::Scan => Answer::of(verb, scan::answer(chat, activity).await),
         other => match with_index(chat).await {
-            Err(card) => card,
-            Ok(index) => run(chat, activity, &index, other).await,
+            Err(card) => Answer::of(verb, card),
+            Ok(index) => {
+                let stamp = (index.etag.clone(), chat.now().date_naive());
+                let cacheable = Rendered::cacheable(other);
+                if cacheable {
+                    if let Some(message) = chat.rendered.get(&stamp, other) {
+                        return Answer { verb, message };
+                    }
+                }
+                let (card, keep) = run(chat, activity, &index, other).await;
+                let answer = Answer::of(verb, card);
+                if cacheable && keep {
+                    chat.rendered
+                        .put(stamp, other.clone(), answer.message.clone());
+                }
+                answer
+            }
         },
-    };
-    Answer { verb, card }
+    }
 }
 
+/// The card, and whether it may be kept for others (false when it reports a passing
+/// condition, such as records still being read). Only [`Rendered::cacheable`] commands are
+/// kept at all.
 async fn run(
     chat: &ChatService,
     activity: &Activity,
     index: &Arc<Loaded<ChatIndex>>,
     command: &Command,
-) -> Value {
-    match command {
-        Command::Status => status::tenant(chat, &index.value),
-        Command::StatusOf(target) => status::account(chat, activity, &index.value, target).await,
-        Command::Owner(target) => owner::answer(chat, activity, &index.value, target).await,
-        Command::Digest => digest::answer(chat, index).await,
+) -> (Value, bool) {
+    let i = &index.value;
+    let card = match command {
+        Command::Digest => return digest::answer(chat, index).await,
+        Command::Status => status::tenant(chat, i),
+        Command::StatusOf(target) => status::account(chat, activity, i, target).await,
+        Command::Owner(target) => owner::answer(chat, activity, i, target).await,
         Command::Ack { account, note } => {
-            quiet::answer(
-                chat,
-                activity,
-                &index.value,
-                account,
-                quiet::Ask::Ack(note.as_deref()),
-            )
-            .await
+            let ask = quiet::Ask::Ack(note.as_deref());
+            quiet::answer(chat, activity, i, account, ask).await
         }
         Command::Snooze {
             account,
@@ -90,10 +126,11 @@ async fn run(
             reason,
         } => {
             let ask = quiet::Ask::Snooze(*days, reason.as_deref());
-            quiet::answer(chat, activity, &index.value, account, ask).await
+            quiet::answer(chat, activity, i, account, ask).await
         }
         Command::Help | Command::Scan => help_card(chat.settings.max_snooze_days, None),
-    }
+    };
+    (card, true)
 }
 
 /// The index, or the card saying why there is none.
