@@ -48,8 +48,10 @@ pub struct StateCache<T> {
     every: Duration,
     build: Builder<T>,
     inner: RwLock<Inner<T>>,
-    first: tokio::sync::Mutex<()>,
 }
+
+/// How often callers waiting for the first load look whether it ended.
+const FIRST_LOAD_POLL: Duration = Duration::from_millis(10);
 
 impl<T: Send + Sync + 'static> StateCache<T> {
     /// A cache of `build(key)`, checking the key's version at most once per `every`.
@@ -70,7 +72,6 @@ impl<T: Send + Sync + 'static> StateCache<T> {
                 rebuilding: false,
                 failed: None,
             }),
-            first: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -86,7 +87,7 @@ impl<T: Send + Sync + 'static> StateCache<T> {
                 }
                 Ok(Some(value))
             }
-            None if !due => match self.failure() {
+            None if !due && !self.rebuilding() => match self.failure() {
                 Some(e) => Err(e),
                 None => Ok(None),
             },
@@ -99,6 +100,13 @@ impl<T: Send + Sync + 'static> StateCache<T> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
         let due = !inner.rebuilding && inner.checked_at.is_none_or(|at| at.elapsed() >= self.every);
         (inner.value.clone(), due)
+    }
+
+    fn rebuilding(&self) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .rebuilding
     }
 
     fn failure(&self) -> Option<CacheError> {
@@ -151,19 +159,32 @@ impl<T: Send + Sync + 'static> StateCache<T> {
         }
     }
 
-    /// The first load: one task builds, the others wait for it.
+    /// The first load: one spawned task builds (a caller that gives up waiting does not
+    /// cancel it), every caller waits for it to end.
     async fn first_load(self: &Arc<Self>) -> Result<Option<Arc<Loaded<T>>>, CacheError> {
-        let _one = self.first.lock().await;
-        let (current, due) = self.peek();
-        if current.is_some() || !due {
-            return Ok(current);
+        if self.claim() {
+            let this = self.clone();
+            let build = tokio::spawn(async move {
+                let outcome = this.refresh().await;
+                this.finish(outcome);
+            });
+            if let Err(e) = build.await {
+                self.finish(Err(CacheError(format!("loading failed: {e}"))));
+            }
         }
-        if !self.claim() {
-            return Ok(self.peek().0);
+        loop {
+            {
+                let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+                if !inner.rebuilding {
+                    return match (&inner.value, &inner.failed) {
+                        (Some(v), _) => Ok(Some(v.clone())),
+                        (None, Some(e)) => Err(e.clone()),
+                        (None, None) => Ok(None),
+                    };
+                }
+            }
+            tokio::time::sleep(FIRST_LOAD_POLL).await;
         }
-        let outcome = self.refresh().await;
-        self.finish(outcome.clone());
-        outcome
     }
 
     /// Reads the version and rebuilds when it moved. `Ok(new value)`.
@@ -254,6 +275,43 @@ mod tests {
             .unwrap();
         wait_for(&cache, "two").await;
         assert_eq!(builds.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_gives_up_does_not_cancel_the_first_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn StateStore> = Arc::new(LocalDirStore::new(dir.path()));
+        let key = StateKey::parse("big.json").unwrap();
+        store
+            .put(&key, Bytes::from_static(b"big"), Condition::Always)
+            .await
+            .unwrap();
+        let builds = Arc::new(AtomicUsize::new(0));
+        let counter = builds.clone();
+        let slow: Builder<String> = Arc::new(move |_store, found: Versioned| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                Ok(String::from_utf8_lossy(&found.body).into_owned())
+            })
+        });
+        let cache = Arc::new(StateCache::new(store, key, Duration::from_secs(60), slow));
+        let gave_up = tokio::time::timeout(Duration::from_millis(20), cache.get()).await;
+        assert!(
+            gave_up.is_err(),
+            "the build takes longer than the caller waits"
+        );
+        let waiting = tokio::time::timeout(Duration::from_millis(20), cache.get()).await;
+        assert!(
+            waiting.is_err(),
+            "a second caller waits for the same build, not nothing"
+        );
+        assert_eq!(cache.get().await.unwrap().unwrap().value, "big");
+        assert_eq!(
+            builds.load(Ordering::SeqCst),
+            1,
+            "one build for all callers"
+        );
     }
 
     #[tokio::test]

@@ -6,7 +6,8 @@
 //! fixed lists) and [`StateDirectory`](super::people::StateDirectory) (the people index a
 //! scan writes to state). **Hook:** a Graph-backed directory
 //! (`GET /users/{id}?$select=userPrincipalName,mail`, permission User.Read.All) implements
-//! the same trait and is passed to [`crate::app::teams_chat`] in place of the default.
+//! the same trait and is passed to [`crate::app::TeamsChat::with_directory`] in place of
+//! the default (`registry` in `src/app/mod.rs` builds `TeamsChat::new`).
 
 use std::collections::HashMap;
 
