@@ -10,7 +10,7 @@
 //! - [`service`]: runs a command from stored state — [`index`] (the latest report in
 //!   memory, rebuilt through [`cache`] when its version changes), [`records`] (the digest's
 //!   lists), [`people`]/[`directory`] (who the sender is), [`permissions`] (who may ack
-//!   or snooze);
+//!   or snooze), [`rendered`] (answers that depend only on stored state, kept serialized);
 //! - [`reply`]: the answer as the activity Teams expects.
 
 pub mod activity;
