@@ -12,6 +12,7 @@ use crate::lifecycle::LifecycleSettings;
 use crate::secret::Secret;
 use crate::settings::{OwnerEntry, OwnerRule, TenantSettings};
 use crate::state::StateConfig;
+use crate::teams::chat::ChatSettings;
 use crate::teams::TeamsSettings;
 use crate::tickets::factory::TicketConfig;
 
@@ -82,7 +83,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec { name: "STEPUP_TEAMS_DIR", default: None, secret: false, description: "Outbox folder of Teams messages when no webhook is set (default `<state dir>/teams`)." },
     SettingSpec { name: "STEPUP_TEAMS_RATE", default: Some("4"), secret: false, description: "Requests per second to one webhook URL (Teams allows 4)." },
     SettingSpec { name: "STEPUP_RENOTIFY_DAYS", default: Some("7"), secret: false, description: "Days before an owner is notified again about an unchanged account (sooner when its severity rises or its deadline is within 7 days)." },
-    SettingSpec { name: "STEPUP_TEAMS_HMAC_SECRET", default: None, secret: true, description: "Security token of the Teams outgoing webhook (base64), for `Authorization: HMAC` on /api/teams. Unset: chat commands are refused." },
+    SettingSpec { name: "STEPUP_TEAMS_HMAC_SECRET", default: None, secret: true, description: "Security token of the Teams outgoing webhook (base64), for `Authorization: HMAC` on /api/teams; one per team's webhook, comma-separated. Unset: chat commands are refused." },
     SettingSpec { name: "STEPUP_ADMINS", default: None, secret: false, description: "Comma-separated UPNs or object ids who may ack or snooze any account in chat." },
     SettingSpec { name: "STEPUP_MAX_SNOOZE_DAYS", default: Some("30"), secret: false, description: "Longest snooze a chat command may set (1-90 days)." },
     SettingSpec { name: "STEPUP_ALERT_AUDIENCE", default: None, secret: false, description: "Secure-webhook audience (the app id URI or client id of the action group's Entra app); when set, /api/service-health requires a valid bearer token." },
@@ -192,6 +193,8 @@ pub struct Config {
     pub teams: TeamsSettings,
     /// Tenants, queues, job budget and Service Health alerts.
     pub orchestration: OrchestrationSettings,
+    /// Teams chat commands (`STEPUP_TEAMS_HMAC_SECRET`, `STEPUP_ADMINS`, `STEPUP_MAX_SNOOZE_DAYS`).
+    pub chat: ChatSettings,
 }
 
 impl Config {
@@ -275,11 +278,14 @@ impl Config {
             TeamsSettings::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.name, e.message))?;
         let orchestration = OrchestrationSettings::from_lookup(|k| lookup(k))
             .map_err(|e| invalid(e.name, e.message))?;
+        let chat =
+            ChatSettings::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.name, e.message))?;
         Ok(Self {
             port,
             lifecycle,
             teams,
             orchestration,
+            chat,
             state,
             tickets,
             scan_schedule,
@@ -420,6 +426,14 @@ mod tests {
             (
                 vec![("STEPUP_TEAMS_WEBHOOK", "http://hooks.example.com/x?sig=1")],
                 "STEPUP_TEAMS_WEBHOOK",
+            ),
+            (
+                vec![("STEPUP_MAX_SNOOZE_DAYS", "365")],
+                "STEPUP_MAX_SNOOZE_DAYS",
+            ),
+            (
+                vec![("STEPUP_TEAMS_HMAC_SECRET", "not base64!")],
+                "STEPUP_TEAMS_HMAC_SECRET",
             ),
         ] {
             let err = config(&pairs).unwrap_err();

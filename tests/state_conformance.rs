@@ -107,6 +107,28 @@ async fn etag_changes_on_every_write(store: &dyn StateStore, ns: &str) {
     }
 }
 
+async fn version_is_the_etag_without_the_body(store: &dyn StateStore, ns: &str) {
+    let k = key(&format!("{ns}/version.json"));
+    assert_eq!(store.version(&k).await.expect("version of absent"), None);
+    let first = store
+        .put(&k, Bytes::from_static(b"one"), Condition::Always)
+        .await
+        .expect("put");
+    assert_eq!(
+        store.version(&k).await.expect("version"),
+        Some(first.clone())
+    );
+    let second = store
+        .put(&k, Bytes::from_static(b"two"), Condition::Always)
+        .await
+        .expect("put");
+    let now = store.version(&k).await.expect("version");
+    assert_eq!(now, Some(second.clone()));
+    assert_ne!(now, Some(first));
+    let read = store.get(&k).await.expect("get").expect("present");
+    assert_eq!(read.etag, second);
+}
+
 async fn delete_is_conditional(store: &dyn StateStore, ns: &str) {
     let k = key(&format!("{ns}/gone.json"));
     let v1 = store
@@ -235,6 +257,7 @@ async fn conformance(store: &dyn StateStore, ns: &str) {
     check!(if_absent_twice_conflicts);
     check!(stale_if_match_conflicts);
     check!(etag_changes_on_every_write);
+    check!(version_is_the_etag_without_the_body);
     check!(delete_is_conditional);
     check!(list_by_prefix_is_sorted_and_complete);
     check!(concurrent_updates_add_up);

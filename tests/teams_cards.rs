@@ -1,6 +1,8 @@
 //! Every Teams card kind, built from a synthetic tenant, parses and validates cleanly with
 //! Microsoft's `adaptivecards` SDK (tests/node/validate-cards.js) and fits in 28 KB.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -206,6 +208,114 @@ fn every_card_kind_validates_with_the_adaptivecards_sdk() {
         chat_reply("Commands", &["help".into(), "status <upn|me>".into()]),
     ));
 
+    validate(&files);
+}
+
+/// Every chat answer — each command, refusals, errors and the state before any scan — as
+/// the service builds it from a state folder seeded by a real scan.
+#[tokio::test]
+async fn every_chat_answer_validates_with_the_adaptivecards_sdk() {
+    use std::sync::Arc;
+    use stepup::app::{system_clock, StateScanTrigger};
+    use stepup::ids::ObjectId;
+    use stepup::state::{LocalDirStore, StateStore};
+    use stepup::teams::chat::activity::{Activity, Sender};
+    use stepup::teams::chat::{Admins, ChatDeps, ChatService, ChatSettings, StateDirectory};
+    use support::chat_state::{seed, OWNER, OWNER_ID};
+
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = cards_dir(temp.path());
+    let service = |state: &Path, tenant, admin: ObjectId| {
+        let store: Arc<dyn StateStore> = Arc::new(LocalDirStore::new(state));
+        ChatService::new(ChatDeps {
+            store: store.clone(),
+            clock: system_clock(),
+            scans: Arc::new(StateScanTrigger::new(store.clone())),
+            tenant,
+            settings: ChatSettings {
+                admins: Admins {
+                    names: vec![],
+                    ids: vec![admin],
+                },
+                ..ChatSettings::default()
+            },
+            directory: Arc::new(StateDirectory::new(store, &tenant)),
+        })
+    };
+    let seeded_dir = temp.path().join("state");
+    let seeded = seed(&seeded_dir, 150, Utc::now()).await;
+    let people = seeded.bystanders(2);
+    let (admin, stranger) = (people[0].id, people[1].id);
+    let owner = ObjectId::parse(OWNER_ID).expect("id");
+    let chat = service(&seeded_dir, seeded.tenant, admin);
+    let empty = service(&temp.path().join("empty"), seeded.tenant, admin);
+    let target = seeded.owned_upn();
+    let message = |from: ObjectId, text: &str| Activity {
+        kind: "message".into(),
+        id: None,
+        text: format!("<at>stepup</at> {text}"),
+        timestamp: Some(Utc::now()),
+        from: Sender {
+            id: None,
+            name: Some("Someone".into()),
+            aad_object_id: Some(from),
+        },
+        conversation_id: None,
+        tenant: Some(seeded.tenant),
+    };
+    let asks: Vec<(&str, &ChatService, ObjectId, String)> = vec![
+        ("help", &chat, stranger, "help".into()),
+        (
+            "not-understood",
+            &chat,
+            stranger,
+            "deploy <b>now</b>".into(),
+        ),
+        ("status", &chat, stranger, "status".into()),
+        (
+            "status-account",
+            &chat,
+            stranger,
+            format!("status {target}"),
+        ),
+        ("status-me", &chat, stranger, "status me".into()),
+        ("owner", &chat, stranger, format!("owner {OWNER}")),
+        ("owner-none", &chat, stranger, "owner me".into()),
+        ("digest", &chat, stranger, "digest".into()),
+        ("scan", &chat, stranger, "scan".into()),
+        ("scan-again", &chat, stranger, "scan".into()),
+        (
+            "snooze-refused",
+            &chat,
+            stranger,
+            format!("snooze {target} 3"),
+        ),
+        (
+            "snooze-too-long",
+            &chat,
+            owner,
+            format!("snooze {target} 365"),
+        ),
+        (
+            "snooze",
+            &chat,
+            owner,
+            format!("snooze {target} 7 change [freeze] <at>x</at>"),
+        ),
+        ("ack-admin", &chat, admin, format!("ack {target} on it")),
+        (
+            "ack-not-at-risk",
+            &chat,
+            admin,
+            "ack nobody@contoso.com".into(),
+        ),
+        ("no-scan-yet", &empty, stranger, "status".into()),
+    ];
+    let mut files = Vec::new();
+    for (label, service, from, text) in asks {
+        let answer = service.answer(&message(from, &text)).await;
+        files.push(write(&out, &format!("chat-{label}"), answer.card()));
+    }
     validate(&files);
 }
 

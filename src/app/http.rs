@@ -1,9 +1,8 @@
-//! HTTP functions: Teams chat commands (Service Health alerts: `service_health_http`).
+//! HTTP helpers shared by the HTTP functions (Service Health alerts: `service_health_http`; Teams chat commands: [`super::teams_http`]).
 
-use async_trait::async_trait;
 use warp::http::{Method, StatusCode};
 
-use crate::functions::{ForwardedRequest, HttpHandler, HttpReply, InvocationLog};
+use crate::functions::{ForwardedRequest, HttpReply};
 
 /// Checks what every JSON POST endpoint needs: the method, the content type, a JSON body.
 pub(super) fn json_post(request: &ForwardedRequest) -> Result<serde_json::Value, HttpReply> {
@@ -34,36 +33,4 @@ pub(super) fn json_post(request: &ForwardedRequest) -> Result<serde_json::Value,
             &format!("body is not valid JSON: {e}"),
         )
     })
-}
-
-/// `teams`: a Teams outgoing webhook, authenticated by HMAC.
-pub struct Teams;
-
-#[async_trait]
-impl HttpHandler for Teams {
-    async fn handle(&self, request: ForwardedRequest, log: &InvocationLog) -> HttpReply {
-        if request.method != Method::POST {
-            return HttpReply::error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                &format!("only POST is accepted, not {}", request.method),
-            );
-        }
-        let Some(header) = request.header("authorization") else {
-            return HttpReply::error(
-                StatusCode::UNAUTHORIZED,
-                "missing Authorization: HMAC <signature>",
-            );
-        };
-        if !header.starts_with("HMAC ") {
-            return HttpReply::error(
-                StatusCode::UNAUTHORIZED,
-                "Authorization must be HMAC <signature>",
-            );
-        }
-        log.warn("teams: chat commands are not configured in this build");
-        HttpReply::error(
-            StatusCode::UNAUTHORIZED,
-            "chat commands are not configured: no HMAC secret to verify the signature",
-        )
-    }
 }

@@ -11,6 +11,7 @@ mod queues;
 pub mod scan_trigger;
 mod service_health_http;
 mod service_health_notice;
+mod teams_http;
 mod timers;
 
 #[cfg(test)]
@@ -24,6 +25,7 @@ pub use context::{system_clock, AppContext, Clock};
 pub use queue_scan_trigger::QueueScanTrigger;
 pub use scan_trigger::{ScanRequest, ScanTrigger, StateScanTrigger, TriggerError};
 pub use service_health_notice::NoticeOutcome;
+pub use teams_http::{TeamsChat, ANSWER_BUDGET};
 
 /// The function names of `function-defs/`, each served by a handler here.
 pub const FUNCTIONS: [&str; 4] = ["scan", "digest", "scan-worker", "notify-worker"];
@@ -57,5 +59,5 @@ pub fn registry(ctx: Arc<AppContext>) -> Registry {
             "service-health",
             service_health_http::ServiceHealth::new(ctx.clone()),
         )
-        .route("teams", http::Teams)
+        .route("teams", TeamsChat::new(ctx))
 }

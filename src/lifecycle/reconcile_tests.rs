@@ -224,7 +224,9 @@ fn ack_and_snooze_do_not_change_tickets() {
         plain = synced(&a, &plain);
         quiet = synced(&b, &quiet);
         for r in &mut quiet {
-            r.set_quiet(Quiet::snooze("admin@contoso.com", ctx.at, 30, Some("freeze")).unwrap());
+            r.set_quiet(
+                Quiet::snooze("admin@contoso.com", ctx.at, 30, 30, Some("freeze")).unwrap(),
+            );
         }
     }
     assert!(matches!(quiet[0].state, AccountState::Resolved { .. }));
@@ -310,13 +312,22 @@ fn records_round_trip_through_json_and_keep_bounded_history() {
 
 #[test]
 fn snooze_is_bounded_and_audited() {
-    assert!(Quiet::snooze("a@contoso.com", day(0), 0, None).is_err());
-    assert!(Quiet::snooze("a@contoso.com", day(0), 31, None).is_err());
+    assert!(Quiet::snooze("a@contoso.com", day(0), 0, 30, None).is_err());
+    assert!(Quiet::snooze("a@contoso.com", day(0), 31, 30, None).is_err());
+    // The bound is the setting's, not a constant.
+    assert!(Quiet::snooze("a@contoso.com", day(0), 60, 90, None).is_ok());
+    assert_eq!(
+        Quiet::snooze("a@contoso.com", day(0), 8, 7, None)
+            .unwrap_err()
+            .to_string(),
+        "snooze for 1 to 7 days, not 8"
+    );
     assert!(Quiet::ack("  ", day(0), None).is_err());
     let q = Quiet::snooze(
         "a@contoso.com",
         day(0),
         7,
+        30,
         Some("change freeze\nuntil Monday"),
     )
     .unwrap();

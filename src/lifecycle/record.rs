@@ -17,8 +17,8 @@ use crate::tickets::{TicketKey, TicketRef, TicketState};
 pub const MAX_HISTORY: usize = 50;
 /// At most this many notices are kept per account (oldest dropped first).
 pub const MAX_NOTICES: usize = 20;
-/// The longest snooze, in days.
-pub const MAX_SNOOZE_DAYS: i64 = 30;
+/// The longest snooze, in days, unless `STEPUP_MAX_SNOOZE_DAYS` says otherwise.
+pub const DEFAULT_MAX_SNOOZE_DAYS: i64 = 30;
 /// How long an ack quiets reminders, in days.
 pub const ACK_DAYS: i64 = 14;
 /// Reasons and errors are cut to this many characters.
@@ -160,9 +160,14 @@ pub struct Quiet {
 /// Why an ack or snooze was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QuietError {
-    /// The snooze length is outside 1..=[`MAX_SNOOZE_DAYS`].
-    #[error("snooze for 1 to {MAX_SNOOZE_DAYS} days, not {0}")]
-    Days(i64),
+    /// The snooze length is outside 1..=`max` (`STEPUP_MAX_SNOOZE_DAYS`).
+    #[error("snooze for 1 to {max} days, not {days}")]
+    Days {
+        /// The length asked for.
+        days: i64,
+        /// The longest allowed.
+        max: i64,
+    },
     /// Nobody named.
     #[error("an ack or snooze needs the name of who asked")]
     NoActor,
@@ -174,15 +179,20 @@ impl Quiet {
         Self::new(QuietKind::Ack, by, at, reason, ACK_DAYS)
     }
 
-    /// A snooze by `by` at `at` for `days` (1..=[`MAX_SNOOZE_DAYS`]).
+    /// A snooze by `by` at `at` for `days` (1..=`max_days`, the setting
+    /// `STEPUP_MAX_SNOOZE_DAYS`; [`DEFAULT_MAX_SNOOZE_DAYS`] by default).
     pub fn snooze(
         by: &str,
         at: DateTime<Utc>,
         days: i64,
+        max_days: i64,
         reason: Option<&str>,
     ) -> Result<Self, QuietError> {
-        if !(1..=MAX_SNOOZE_DAYS).contains(&days) {
-            return Err(QuietError::Days(days));
+        if !(1..=max_days).contains(&days) {
+            return Err(QuietError::Days {
+                days,
+                max: max_days,
+            });
         }
         Self::new(QuietKind::Snooze, by, at, reason, days)
     }

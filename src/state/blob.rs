@@ -12,7 +12,8 @@ use azure_core::credentials::TokenCredential;
 use azure_core::error::ErrorKind;
 use azure_core::http::{ClientOptions, Etag, StatusCode, Url};
 use azure_storage_blob::models::{
-    BlobClientDeleteOptions, BlobClientUploadOptions, BlobContainerClientListBlobsOptions,
+    BlobClientDeleteOptions, BlobClientGetPropertiesResultHeaders, BlobClientUploadOptions,
+    BlobContainerClientListBlobsOptions,
 };
 use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
 use bytes::Bytes;
@@ -233,6 +234,23 @@ impl StateStore for BlobStore {
         }
         keys.sort();
         Ok(keys)
+    }
+
+    async fn version(&self, key: &StateKey) -> Result<Option<ETag>, StateError> {
+        let blob = self.container.blob_client(key.as_str());
+        let response = match blob.get_properties(None).await {
+            Ok(response) => response,
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(map_error(key.as_str(), e)),
+        };
+        match response.etag() {
+            Ok(Some(etag)) => Ok(Some(ETag(etag.to_string()))),
+            Ok(None) => Err(StateError::Failed {
+                key: key.to_string(),
+                message: "the service sent no ETag".into(),
+            }),
+            Err(e) => Err(map_error(key.as_str(), e)),
+        }
     }
 }
 

@@ -96,6 +96,15 @@ impl StateStore for LocalDirStore {
         let owned = prefix.to_string();
         self.blocking(prefix, move |root| list(root, &owned)).await
     }
+
+    async fn version(&self, key: &StateKey) -> Result<Option<ETag>, StateError> {
+        let owned = key.clone();
+        self.blocking(key.as_str(), move |root| {
+            let name = owned.as_str();
+            Ok(current_etag(&root.join(name), name)?.map(|(etag, _)| etag))
+        })
+        .await
+    }
 }
 
 /// Maps an I/O error to a store error for `key`.

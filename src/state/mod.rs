@@ -94,4 +94,10 @@ pub trait StateStore: Send + Sync {
     async fn delete(&self, key: &StateKey, condition: Condition) -> Result<(), StateError>;
     /// Keys below a prefix (`accounts/`), sorted.
     async fn list(&self, prefix: &str) -> Result<Vec<StateKey>, StateError>;
+    /// The current version of a key without its body (`None` when absent): a cheap check
+    /// whether a large value changed. The default reads the value; stores override it with
+    /// a metadata call.
+    async fn version(&self, key: &StateKey) -> Result<Option<ETag>, StateError> {
+        Ok(self.get(key).await?.map(|found| found.etag))
+    }
 }

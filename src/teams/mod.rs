@@ -1,6 +1,7 @@
 //! Microsoft Teams (DESIGN.md §7): the Adaptive Cards people see, where they go and when.
 //!
-//! - [`cards`]: owner notice, enforcement broadcast, weekly digest, chat reply.
+//! - [`cards`]: owner notice, enforcement broadcast, weekly digest, chat reply; [`chat`]:
+//!   the chat commands of `/api/teams`.
 //! - [`delivery`]: the [`delivery::TeamsSink`] trait, Workflows / legacy webhooks and the
 //!   file outbox; [`channel`] names channels without their (secret) URLs.
 //! - [`notify`]: planning and delivering owner notices (renotify policy, one per owner).
@@ -10,6 +11,7 @@
 
 pub mod cards;
 pub mod channel;
+pub mod chat;
 pub mod delivery;
 pub mod digest;
 pub mod notify;

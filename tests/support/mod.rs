@@ -6,6 +6,7 @@
 //! - [`payloads`]: invocation bodies, byte for byte as the host builds them.
 //! - [`replies`]: the handler's answers, read the way the host reads them.
 //! - [`azurite`]: the Storage emulator (blob, and queue on demand).
+//! - [`chat_state`]: a state folder seeded by a real scan, for chat command tests.
 //! - [`emulator`]: runs `stepup serve` the way the host runs a custom handler, and invokes it.
 //! - [`queue_bridge`]: the host's queue side on Azurite: output bindings to queues, a pump
 //!   from queues to queue-triggered functions, retries and the poison queue.
@@ -18,6 +19,7 @@
 pub mod app_layout;
 pub mod app_settings;
 pub mod azurite;
+pub mod chat_state;
 pub mod emulator;
 pub mod identity_endpoint;
 pub mod ncrontab;

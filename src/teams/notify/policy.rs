@@ -178,9 +178,9 @@ mod tests {
         let mut acked = record(&[(at(20, 6), crit)]);
         acked.set_quiet(Quiet::ack("owner@contoso.com", at(21, 9), Some("on it")).unwrap());
         let mut snoozed = record(&[(at(10, 6), crit)]);
-        snoozed.set_quiet(Quiet::snooze("owner@contoso.com", at(14, 9), 10, None).unwrap());
+        snoozed.set_quiet(Quiet::snooze("owner@contoso.com", at(14, 9), 10, 30, None).unwrap());
         let mut snooze_over = record(&[(at(1, 6), crit)]);
-        snooze_over.set_quiet(Quiet::snooze("owner@contoso.com", at(2, 9), 5, None).unwrap());
+        snooze_over.set_quiet(Quiet::snooze("owner@contoso.com", at(2, 9), 5, 30, None).unwrap());
         let mut rose_while_acked = record(&[(at(20, 6), high)]);
         rose_while_acked.set_quiet(Quiet::ack("owner@contoso.com", at(21, 9), None).unwrap());
         let mut due_soon = record(&[(at(19, 6), crit)]);
