@@ -22,6 +22,7 @@ pub mod offline;
 pub mod report;
 pub mod secret;
 pub mod settings;
+pub mod sources;
 pub mod state;
 pub mod synth;
 pub mod teams;
