@@ -10,6 +10,7 @@ use crate::ids::TenantId;
 use crate::lifecycle::LifecycleSettings;
 use crate::secret::Secret;
 use crate::settings::{OwnerEntry, OwnerRule, TenantSettings};
+use crate::sources::SourcesSettings;
 use crate::state::StateConfig;
 use crate::tickets::factory::TicketConfig;
 
@@ -186,6 +187,8 @@ pub struct Config {
     pub tickets: TicketConfig,
     /// Reconciliation and ticket due dates.
     pub lifecycle: LifecycleSettings,
+    /// Live Graph and ARM sources (`STEPUP_GRAPH_URL`, `STEPUP_LOOKBACK_DAYS`, …).
+    pub sources: SourcesSettings,
 }
 
 impl Config {
@@ -265,9 +268,11 @@ impl Config {
             .map_err(|e| invalid(e.setting(), e.reason()))?;
         let lifecycle = LifecycleSettings::from_lookup(|k| lookup(k))
             .map_err(|e| invalid(e.name, e.message))?;
+        let sources = SourcesSettings::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.name, e.message))?;
         Ok(Self {
             port,
             lifecycle,
+            sources,
             state,
             tickets,
             scan_schedule,
