@@ -53,6 +53,15 @@ impl Tenant {
         Self { dir, opts }
     }
 
+    /// Synthesises a tenant whose window ends at `end` (whole seconds).
+    pub fn ending(users: usize, days: u32, seed: u64, end: DateTime<Utc>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut opts = SynthOptions::new(users, days, seed);
+        opts.end = DateTime::from_timestamp(end.timestamp(), 0).expect("end");
+        generate(&opts, dir.path()).expect("synthesise");
+        Self { dir, opts }
+    }
+
     /// The export directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
