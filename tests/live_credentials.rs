@@ -48,7 +48,7 @@ fn done(outcomes: &[JobOutcome]) -> bool {
 
 #[tokio::test]
 async fn client_certificate_signs_its_own_assertion() {
-    let t = Tenant::new(50, 2, 21);
+    let t = Tenant::new(100, 2, 21);
     let fake = serve(t.path(), t.id(), scaled(100, 100));
     let dir = tempfile::tempdir().expect("temp dir");
     let pem = dir.path().join("client.pem");
@@ -67,7 +67,7 @@ async fn client_certificate_signs_its_own_assertion() {
 
 #[tokio::test]
 async fn workload_identity_federation() {
-    let t = Tenant::new(50, 2, 22);
+    let t = Tenant::new(100, 2, 22);
     let fake = serve(t.path(), t.id(), scaled(100, 100));
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("token");
@@ -148,7 +148,7 @@ impl azure_identity::Executor for AzStandIn {
 
 #[tokio::test]
 async fn azure_cli_login_for_local_runs() {
-    let t = Tenant::new(50, 2, 23);
+    let t = Tenant::new(100, 2, 23);
     let fake = serve(t.path(), t.id(), scaled(100, 100));
     let az = Arc::new(AzStandIn {
         graph_scope: format!("--scope {}/.default", fake.graph_url()),
