@@ -268,7 +268,8 @@ impl Config {
             .map_err(|e| invalid(e.setting(), e.reason()))?;
         let lifecycle = LifecycleSettings::from_lookup(|k| lookup(k))
             .map_err(|e| invalid(e.name, e.message))?;
-        let sources = SourcesSettings::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.name, e.message))?;
+        let sources =
+            SourcesSettings::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.name, e.message))?;
         Ok(Self {
             port,
             lifecycle,

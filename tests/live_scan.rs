@@ -14,7 +14,10 @@ use azure_fake::{Endpoint, FaultRule, Faults, PageSizes};
 use live_support::*;
 use stepup::detect::model::Signal;
 use stepup::sources::http::RetryPolicy;
-use stepup::sources::{live_scan, LiveScan, LiveScanOptions, NoProgress, SourceContext, SourcesSettings};
+use stepup::sources::{
+    live_scan, run_job, Collected, JobOutcome, LiveScan, LiveScanOptions, NoProgress,
+    SourceContext, SourceJob, SourcesSettings,
+};
 use stepup::state::{LocalDirStore, StateStore};
 
 const USERS: usize = 600;
@@ -209,4 +212,63 @@ async fn an_incremental_rescan_equals_a_full_scan_of_the_longer_window() {
     );
     let full = scan(&ctx, &t, &sources, None, t.end()).await;
     assert_eq!(comparable(&full.scan), comparable(&second.scan));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checkpointed_job_continues_where_it_stopped() {
+    let t = Tenant::new(300, 7, 11);
+    let mut options = scaled(5, 100);
+    options.pages.activity = 40;
+    let fake = serve(t.path(), t.id(), options);
+    let sources = sources(&fake, 7, "5/100ms");
+    let ctx = context(&fake, &secret_identity(&fake), &sources, RetryPolicy::fast());
+    let settings = t.settings();
+    let sub = stepup::ids::SubscriptionId::parse(
+        &azure_fake::FakeTenant::load(t.path(), t.id())
+            .expect("tenant")
+            .subscription_ids()[0],
+    )
+    .expect("subscription id");
+    let job = SourceJob::ActivityLog {
+        subscription: sub,
+        from: t.end() - Duration::days(7),
+        to: t.end(),
+    };
+
+    let mut whole = Collected::new(&settings);
+    let outcome = run_job(&ctx, &job, None, None, &mut whole, &NoProgress).await;
+    assert!(matches!(outcome, JobOutcome::Done { .. }), "{outcome:?}");
+    assert!(whole.pages > 3, "the log spans pages");
+
+    // A deadline that has passed stops after every page; each continuation starts from the
+    // kept day aggregates (through JSON, as a queue message or blob would carry them).
+    let mut cursor = None;
+    let mut kept = (std::collections::BTreeMap::new(), None);
+    let mut invocations = 0;
+    let through = loop {
+        invocations += 1;
+        let days = serde_json::from_str(&serde_json::to_string(&kept.0).expect("json")).expect("json");
+        let mut part = Collected::resume(&settings, days, kept.1);
+        match run_job(&ctx, &job, cursor.take(), Some(std::time::Instant::now()), &mut part, &NoProgress).await {
+            JobOutcome::Checkpoint { next_link } => {
+                cursor = Some(next_link);
+                kept = (part.event_partials(), part.newest);
+            }
+            JobOutcome::Done { through } => {
+                kept = (part.event_partials(), part.newest);
+                break through;
+            }
+            failed => panic!("{failed:?}"),
+        }
+    };
+    assert_eq!(invocations as u64, whole.pages, "one page per invocation");
+    assert_eq!(through, whole.newest);
+    let finish = |days: std::collections::BTreeMap<chrono::NaiveDate, stepup::detect::aggregate::Partial>| {
+        let mut agg = stepup::detect::Aggregator::new(&settings);
+        for (_, p) in days {
+            agg.merge_partial(p);
+        }
+        agg.finish()
+    };
+    assert_eq!(finish(kept.0), finish(whole.event_partials()));
 }

@@ -42,7 +42,12 @@ pub(super) fn run(args: ScanArgs, config: &Config) -> anyhow::Result<()> {
         None => config.tenant.clone(),
     };
     settings.tenant_id = Some(tenant);
-    let ctx = connect(&config.identity, &sources, tenant, ConnectOptions::default())?;
+    let ctx = connect(
+        &config.identity,
+        &sources,
+        tenant,
+        ConnectOptions::default(),
+    )?;
     let store = (!args.full).then(|| LocalDirStore::new(&config.state.dir));
     let progress = ScanProgress::new();
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -75,7 +75,11 @@ impl CertificateAssertion {
     }
 
     /// Parses PEM text holding a certificate and its private key.
-    pub fn from_pem(pem_bytes: &[u8], client_id: &str, token_endpoint: &str) -> Result<Self, String> {
+    pub fn from_pem(
+        pem_bytes: &[u8],
+        client_id: &str,
+        token_endpoint: &str,
+    ) -> Result<Self, String> {
         let blocks = pem::parse_many(pem_bytes).map_err(|e| {
             format!("not a PEM file ({e}); convert a PFX with `openssl pkcs12 -in cert.pfx -out cert.pem -nodes`")
         })?;
@@ -141,7 +145,8 @@ mod tests {
     use super::*;
     use jsonwebtoken::{DecodingKey, Validation};
 
-    const ENDPOINT: &str = "https://login.example/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token";
+    const ENDPOINT: &str =
+        "https://login.example/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token";
 
     #[test]
     fn signs_an_assertion_the_certificate_key_verifies() {
@@ -179,8 +184,14 @@ mod tests {
         let only_key = key.serialize_pem();
         let err = CertificateAssertion::from_pem(only_key.as_bytes(), "a", ENDPOINT).unwrap_err();
         assert!(err.contains("no CERTIFICATE"), "{err}");
-        let missing = CertificateAssertion::from_pem_file(Path::new("/nonexistent/c.pem"), "a", ENDPOINT)
-            .unwrap_err();
-        assert!(missing.to_string().starts_with("AZURE_CLIENT_CERTIFICATE_PATH"), "{missing}");
+        let missing =
+            CertificateAssertion::from_pem_file(Path::new("/nonexistent/c.pem"), "a", ENDPOINT)
+                .unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .starts_with("AZURE_CLIENT_CERTIFICATE_PATH"),
+            "{missing}"
+        );
     }
 }

@@ -78,15 +78,15 @@ pub fn build_credential(
             .ok_or_else(|| err("AZURE_CLIENT_ID is not set".into()))
     };
     let credential: Arc<dyn TokenCredential> = match kind {
-        IdentityKind::WorkloadIdentity => WorkloadIdentityCredential::new(Some(
-            WorkloadIdentityCredentialOptions {
+        IdentityKind::WorkloadIdentity => {
+            WorkloadIdentityCredential::new(Some(WorkloadIdentityCredentialOptions {
                 credential_options: ClientAssertionCredentialOptions { client_options },
                 client_id: Some(client_id()?),
                 tenant_id: Some(tenant_text),
                 token_file_path: identity.federated_token_file.clone(),
-            },
-        ))
-        .map_err(|e| err(e.to_string()))?,
+            }))
+            .map_err(|e| err(e.to_string()))?
+        }
         IdentityKind::ClientSecret => {
             let secret = identity
                 .client_secret
@@ -125,7 +125,6 @@ pub fn build_credential(
             ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
                 user_assigned_id: identity.client_id.clone().map(UserAssignedId::ClientId),
                 client_options,
-                ..Default::default()
             }))
             .map_err(|e| err(e.to_string()))?
         }

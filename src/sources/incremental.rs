@@ -107,7 +107,9 @@ pub async fn plan(
     while day < from.date_naive() {
         let key = bucket_key(tenant, source, day)?;
         match get_json::<Bucket>(store, &key).await {
-            Ok(Some(b)) if b.version == BUCKET_VERSION && b.enforcement_date == enforcement_date => {
+            Ok(Some(b))
+                if b.version == BUCKET_VERSION && b.enforcement_date == enforcement_date =>
+            {
                 kept.push(b.partial);
             }
             // Missing, of another format, or unreadable: read everything again.
@@ -157,7 +159,9 @@ pub async fn save(
             key: key.to_string(),
             message: format!("encoding JSON: {e}"),
         })?;
-        store.put(&key, Bytes::from(body), Condition::Always).await?;
+        store
+            .put(&key, Bytes::from(body), Condition::Always)
+            .await?;
         let Some(next) = day.succ_opt() else { break };
         day = next;
     }
@@ -215,9 +219,16 @@ mod tests {
 
     #[tokio::test]
     async fn without_state_the_whole_window_is_read() {
-        let p = plan(None, &tenant(), "signIns-interactive", at(1, 7), Duration::hours(2), enforcement())
-            .await
-            .unwrap();
+        let p = plan(
+            None,
+            &tenant(),
+            "signIns-interactive",
+            at(1, 7),
+            Duration::hours(2),
+            enforcement(),
+        )
+        .await
+        .unwrap();
         assert!(p.full);
         assert_eq!(p.from, at(1, 0), "whole UTC days");
     }
@@ -227,41 +238,97 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalDirStore::new(dir.path());
         let source = "activityLog-350c1cd6-110b-4dd0-8b9b-27b99c6c78e1";
-        let first = plan(Some(&store), &tenant(), source, at(1, 0), Duration::hours(2), enforcement())
-            .await
-            .unwrap();
+        let first = plan(
+            Some(&store),
+            &tenant(),
+            source,
+            at(1, 0),
+            Duration::hours(2),
+            enforcement(),
+        )
+        .await
+        .unwrap();
         assert!(first.full);
-        let days: BTreeMap<_, _> = [(at(3, 0).date_naive(), partial_at(at(3, 5))), (at(10, 0).date_naive(), partial_at(at(10, 1)))]
-            .into_iter()
-            .collect();
-        save(&store, &tenant(), &first, at(10, 12), days, Some(at(10, 1)), enforcement())
-            .await
-            .unwrap();
+        let days: BTreeMap<_, _> = [
+            (at(3, 0).date_naive(), partial_at(at(3, 5))),
+            (at(10, 0).date_naive(), partial_at(at(10, 1))),
+        ]
+        .into_iter()
+        .collect();
+        save(
+            &store,
+            &tenant(),
+            &first,
+            at(10, 12),
+            days,
+            Some(at(10, 1)),
+            enforcement(),
+        )
+        .await
+        .unwrap();
         // Every day of the read is stored, empty ones too.
-        assert_eq!(store.list(&prefix(&tenant(), source)).await.unwrap().len(), 10);
+        assert_eq!(
+            store.list(&prefix(&tenant(), source)).await.unwrap().len(),
+            10
+        );
 
         // Watermark 10th 01:00, overlap 2 h: the 9th and later are read again.
-        let second = plan(Some(&store), &tenant(), source, at(2, 0), Duration::hours(2), enforcement())
-            .await
-            .unwrap();
+        let second = plan(
+            Some(&store),
+            &tenant(),
+            source,
+            at(2, 0),
+            Duration::hours(2),
+            enforcement(),
+        )
+        .await
+        .unwrap();
         assert!(!second.full);
         assert_eq!(second.from, at(9, 0));
         assert_eq!(second.kept.len(), 7, "the 2nd to the 8th");
-        assert!(second.kept.iter().any(|p| p.window() == Some((at(3, 5), at(3, 5)))));
-        save(&store, &tenant(), &second, at(11, 12), BTreeMap::new(), None, enforcement())
-            .await
-            .unwrap();
+        assert!(second
+            .kept
+            .iter()
+            .any(|p| p.window() == Some((at(3, 5), at(3, 5)))));
+        save(
+            &store,
+            &tenant(),
+            &second,
+            at(11, 12),
+            BTreeMap::new(),
+            None,
+            enforcement(),
+        )
+        .await
+        .unwrap();
         let keys = store.list(&prefix(&tenant(), source)).await.unwrap();
-        assert!(!keys.iter().any(|k| k.as_str().ends_with("2026-11-01.json")), "left the window");
+        assert!(
+            !keys.iter().any(|k| k.as_str().ends_with("2026-11-01.json")),
+            "left the window"
+        );
         assert!(keys.iter().any(|k| k.as_str().ends_with("2026-11-11.json")));
-        let mark = get_watermark(&store, &tenant(), source).await.unwrap().unwrap();
-        assert_eq!(mark.through, at(10, 1), "no newer event: the watermark stays");
+        let mark = get_watermark(&store, &tenant(), source)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            mark.through,
+            at(10, 1),
+            "no newer event: the watermark stays"
+        );
 
         // Another enforcement date: the stored weights are stale, read everything.
         let other = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
-        let third = plan(Some(&store), &tenant(), source, at(2, 0), Duration::hours(2), other)
-            .await
-            .unwrap();
+        let third = plan(
+            Some(&store),
+            &tenant(),
+            source,
+            at(2, 0),
+            Duration::hours(2),
+            other,
+        )
+        .await
+        .unwrap();
         assert!(third.full);
     }
 
@@ -270,19 +337,44 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalDirStore::new(dir.path());
         let source = "signIns-nonInteractive";
-        let p = plan(Some(&store), &tenant(), source, at(1, 0), Duration::zero(), enforcement())
-            .await
-            .unwrap();
-        save(&store, &tenant(), &p, at(5, 0), BTreeMap::new(), Some(at(4, 23)), enforcement())
-            .await
-            .unwrap();
+        let p = plan(
+            Some(&store),
+            &tenant(),
+            source,
+            at(1, 0),
+            Duration::zero(),
+            enforcement(),
+        )
+        .await
+        .unwrap();
+        save(
+            &store,
+            &tenant(),
+            &p,
+            at(5, 0),
+            BTreeMap::new(),
+            Some(at(4, 23)),
+            enforcement(),
+        )
+        .await
+        .unwrap();
         store
-            .delete(&bucket_key(&tenant(), source, at(2, 0).date_naive()).unwrap(), Condition::Always)
+            .delete(
+                &bucket_key(&tenant(), source, at(2, 0).date_naive()).unwrap(),
+                Condition::Always,
+            )
             .await
             .unwrap();
-        let again = plan(Some(&store), &tenant(), source, at(1, 0), Duration::zero(), enforcement())
-            .await
-            .unwrap();
+        let again = plan(
+            Some(&store),
+            &tenant(),
+            source,
+            at(1, 0),
+            Duration::zero(),
+            enforcement(),
+        )
+        .await
+        .unwrap();
         assert!(again.full);
         assert_eq!(again.from, at(1, 0));
     }

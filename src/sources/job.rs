@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use url::Url;
@@ -30,6 +31,7 @@ use crate::detect::records::{
     ActivityEvent, DirectoryContact, RegistrationDetails, RoleAssignment, RoleDefinition, SignIn,
     Subscription, User,
 };
+use crate::detect::aggregate::Partial;
 use crate::detect::Aggregator;
 use crate::ids::{ObjectId, SubscriptionId, TenantId};
 use crate::settings::TenantSettings;
@@ -217,6 +219,32 @@ impl Collected {
             .or_insert_with(|| Aggregator::new(settings))
     }
 
+    /// The event records' day aggregates, serialisable: what a checkpointed event job keeps
+    /// until its continuation runs (with [`Collected::resume`]).
+    pub fn event_partials(&self) -> BTreeMap<NaiveDate, Partial> {
+        self.days
+            .iter()
+            .map(|(day, agg)| (*day, agg.clone().into_partial()))
+            .collect()
+    }
+
+    /// A collection that continues from kept day aggregates (see
+    /// [`Collected::event_partials`]) and the newest event time seen so far.
+    pub fn resume(
+        settings: &TenantSettings,
+        days: BTreeMap<NaiveDate, Partial>,
+        newest: Option<DateTime<Utc>>,
+    ) -> Self {
+        let mut c = Self::new(settings);
+        for (day, partial) in days {
+            let mut agg = Aggregator::new(settings);
+            agg.merge_partial(partial);
+            c.days.insert(day, agg);
+        }
+        c.newest = newest;
+        c
+    }
+
     /// Adds everything another collection holds.
     pub fn absorb(&mut self, other: Collected) {
         self.directory.merge(other.directory);
@@ -276,36 +304,56 @@ pub async fn run_job(
         }
         SourceJob::Registration => {
             let pace = Pace::Reports(&ctx.limiter, ctx.tenant);
-            walk.run(&ctx.graph, registration::url(&ctx.graph), pace, out, |raw, out| {
-                out.records += 1;
-                out.directory.add_registration(parse::<RegistrationDetails>(raw)?);
-                Ok(())
-            })
+            walk.run(
+                &ctx.graph,
+                registration::url(&ctx.graph),
+                pace,
+                out,
+                |raw, out| {
+                    out.records += 1;
+                    out.directory
+                        .add_registration(parse::<RegistrationDetails>(raw)?);
+                    Ok(())
+                },
+            )
             .await
         }
         SourceJob::Users => {
-            walk.run(&ctx.graph, users::url(&ctx.graph), Pace::Free, out, |raw, out| {
-                out.records += 1;
-                out.directory.add_user(parse::<User>(raw)?);
-                Ok(())
-            })
+            walk.run(
+                &ctx.graph,
+                users::url(&ctx.graph),
+                Pace::Free,
+                out,
+                |raw, out| {
+                    out.records += 1;
+                    out.directory.add_user(parse::<User>(raw)?);
+                    Ok(())
+                },
+            )
             .await
         }
         SourceJob::Subscriptions => {
-            walk.run(&ctx.arm, subscriptions::url(&ctx.arm), Pace::Free, out, |raw, out| {
-                let s: Subscription = parse(raw)?;
-                out.records += 1;
-                out.subscriptions.push(s.subscription_id);
-                out.directory.add_subscription(s);
-                Ok(())
-            })
+            walk.run(
+                &ctx.arm,
+                subscriptions::url(&ctx.arm),
+                Pace::Free,
+                out,
+                |raw, out| {
+                    let s: Subscription = parse(raw)?;
+                    out.records += 1;
+                    out.subscriptions.push(s.subscription_id);
+                    out.directory.add_subscription(s);
+                    Ok(())
+                },
+            )
             .await
         }
         SourceJob::RoleDefinitions { subscription } => {
             let url = roles::custom_definitions_url(&ctx.arm, subscription);
             walk.run(&ctx.arm, url, Pace::Free, out, |raw, out| {
                 out.records += 1;
-                out.directory.add_role_definition(parse::<RoleDefinition>(raw)?);
+                out.directory
+                    .add_role_definition(parse::<RoleDefinition>(raw)?);
                 Ok(())
             })
             .await
@@ -314,7 +362,8 @@ pub async fn run_job(
             let url = roles::assignments_url(&ctx.arm, subscription);
             walk.run(&ctx.arm, url, Pace::Free, out, |raw, out| {
                 out.records += 1;
-                out.directory.add_role_assignment(parse::<RoleAssignment>(raw)?);
+                out.directory
+                    .add_role_assignment(parse::<RoleAssignment>(raw)?);
                 Ok(())
             })
             .await
@@ -414,65 +463,95 @@ impl Walk<'_> {
     }
 }
 
-/// Reads the manager and sponsors of each user into directory records.
+/// Users whose manager and sponsors are read at once.
+pub const OWNER_CONCURRENCY: usize = 32;
+
+/// Reads the manager and sponsors of each user into directory records,
+/// [`OWNER_CONCURRENCY`] users at a time.
 async fn read_owners(
     ctx: &SourceContext,
     users: &[ObjectId],
     source: &str,
     out: &mut Collected,
 ) -> JobOutcome {
-    let failed = |e: CallError| JobOutcome::Failed {
-        source: source.to_owned(),
-        reason: e.to_string(),
-    };
-    for id in users {
-        let manager = match ctx.graph.get_object(&owners::manager_url(&ctx.graph, id)).await {
-            Ok(m) => m,
-            Err(e) => return failed(e),
-        };
-        let manager = match manager.map(|raw| parse::<DirectoryContact>(&raw)).transpose() {
-            Ok(m) => m,
-            Err(why) => {
-                out.problems
-                    .push(format!("{source}: manager of {id}: {why}"));
-                None
+    let mut results = stream::iter(users.iter().map(|id| owner_of(ctx, *id, source)))
+        .buffer_unordered(OWNER_CONCURRENCY);
+    let mut failure = None;
+    while let Some(result) = results.next().await {
+        match result {
+            Ok((user, pages, problems)) => {
+                out.records += 1;
+                out.pages += pages;
+                out.problems.extend(problems);
+                out.directory.add_user(user);
             }
-        };
-        let mut sponsors = Vec::new();
-        let mut url = owners::sponsors_url(&ctx.graph, id);
-        loop {
-            let page = match ctx.graph.get_page(&url, Pace::Free).await {
-                Ok(p) => p,
-                Err(e) => return failed(e),
-            };
-            out.pages += 1;
-            for raw in &page.items {
-                match parse::<DirectoryContact>(raw) {
-                    Ok(c) => sponsors.push(c),
-                    Err(why) => out
-                        .problems
-                        .push(format!("{source}: a sponsor of {id}: {why}")),
-                }
-            }
-            match page.next_link {
-                None => break,
-                Some(link) => match ctx.graph.next_url(&link) {
-                    Ok(u) => url = u,
-                    Err(e) => return failed(e),
-                },
+            Err(e) => {
+                failure.get_or_insert(e);
             }
         }
-        out.records += 1;
-        out.directory.add_user(User {
-            id: *id,
-            user_principal_name: None,
-            display_name: None,
-            mail: None,
-            account_enabled: None,
-            user_type: None,
-            manager,
-            sponsors,
-        });
     }
-    JobOutcome::Done { through: None }
+    match failure {
+        Some(e) => JobOutcome::Failed {
+            source: source.to_owned(),
+            reason: e.to_string(),
+        },
+        None => JobOutcome::Done { through: None },
+    }
+}
+
+/// One user's manager and sponsors as a directory record, with the pages read and the
+/// malformed contacts.
+async fn owner_of(
+    ctx: &SourceContext,
+    id: ObjectId,
+    source: &str,
+) -> Result<(User, u64, Vec<String>), CallError> {
+    let manager_url = owners::manager_url(&ctx.graph, &id);
+    let (manager, first_sponsors) = futures_util::future::join(
+        ctx.graph.get_object(&manager_url),
+        ctx.graph
+            .get_page(&owners::sponsors_url(&ctx.graph, &id), Pace::Free),
+    )
+    .await;
+    let mut problems = Vec::new();
+    let manager = match manager?
+        .map(|raw| parse::<DirectoryContact>(&raw))
+        .transpose()
+    {
+        Ok(m) => m,
+        Err(why) => {
+            problems.push(format!("{source}: manager of {id}: {why}"));
+            None
+        }
+    };
+    let mut page = first_sponsors?;
+    let mut pages = 2;
+    let mut sponsors = Vec::new();
+    loop {
+        for raw in &page.items {
+            match parse::<DirectoryContact>(raw) {
+                Ok(c) => sponsors.push(c),
+                Err(why) => problems.push(format!("{source}: a sponsor of {id}: {why}")),
+            }
+        }
+        let Some(link) = page.next_link.take() else {
+            break;
+        };
+        page = ctx
+            .graph
+            .get_page(&ctx.graph.next_url(&link)?, Pace::Free)
+            .await?;
+        pages += 1;
+    }
+    let user = User {
+        id,
+        user_principal_name: None,
+        display_name: None,
+        mail: None,
+        account_enabled: None,
+        user_type: None,
+        manager,
+        sponsors,
+    };
+    Ok((user, pages, problems))
 }

@@ -11,10 +11,10 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::{future, stream, StreamExt};
 
 use super::graph::sign_ins::SignInKind;
+use super::http::StatsSnapshot;
 use super::incremental::{self, floor_day, SourcePlan};
 use super::job::{run_job, Collected, JobOutcome, Progress, SourceContext, SourceJob};
 use super::settings::SourcesSettings;
-use super::http::StatsSnapshot;
 use crate::detect::model::OwnerRule;
 use crate::detect::Aggregator;
 use crate::ids::{ObjectId, SubscriptionId};
@@ -89,13 +89,15 @@ struct Ran {
 }
 
 /// Scans one tenant live.
-pub async fn live_scan(ctx: &SourceContext, opts: LiveScanOptions<'_>) -> Result<LiveScan, LiveError> {
+pub async fn live_scan(
+    ctx: &SourceContext,
+    opts: LiveScanOptions<'_>,
+) -> Result<LiveScan, LiveError> {
     let now = opts.now;
     let enforcement = opts.tenant.effective_enforcement_date();
     let lookback = opts.sources.lookback();
     let window_start = floor_day(now - lookback);
-    let sign_in_start =
-        floor_day(now - lookback.min(Duration::days(SIGN_IN_RETENTION_DAYS)));
+    let sign_in_start = floor_day(now - lookback.min(Duration::days(SIGN_IN_RETENTION_DAYS)));
     let overlap = opts.sources.overlap();
 
     let mut graph_jobs = vec![SourceJob::Users, SourceJob::Registration];
@@ -107,7 +109,15 @@ pub async fn live_scan(ctx: &SourceContext, opts: LiveScanOptions<'_>) -> Result
             to: now,
         };
         let name = job.state_name().unwrap_or_default();
-        let plan = incremental::plan(opts.store, &ctx.tenant, &name, sign_in_start, overlap, enforcement).await?;
+        let plan = incremental::plan(
+            opts.store,
+            &ctx.tenant,
+            &name,
+            sign_in_start,
+            overlap,
+            enforcement,
+        )
+        .await?;
         graph_jobs.push(SourceJob::SignIns {
             kind,
             from: plan.from,
@@ -150,7 +160,15 @@ pub async fn live_scan(ctx: &SourceContext, opts: LiveScanOptions<'_>) -> Result
         let mut jobs = Vec::new();
         for sub in subscriptions {
             let name = format!("activityLog-{sub}");
-            let plan = incremental::plan(opts.store, &ctx.tenant, &name, window_start, overlap, enforcement).await?;
+            let plan = incremental::plan(
+                opts.store,
+                &ctx.tenant,
+                &name,
+                window_start,
+                overlap,
+                enforcement,
+            )
+            .await?;
             jobs.push((
                 SourceJob::ActivityLog {
                     subscription: sub,
@@ -196,7 +214,16 @@ pub async fn live_scan(ctx: &SourceContext, opts: LiveScanOptions<'_>) -> Result
                 false
             }
         };
-        absorb(&mut agg, r, done, &mut stats, opts, &ctx.tenant, enforcement).await?;
+        absorb(
+            &mut agg,
+            r,
+            done,
+            &mut stats,
+            opts,
+            &ctx.tenant,
+            enforcement,
+        )
+        .await?;
     }
     agg.cover(window_start, now);
 
@@ -205,10 +232,15 @@ pub async fn live_scan(ctx: &SourceContext, opts: LiveScanOptions<'_>) -> Result
     let need: Vec<ObjectId> = first
         .findings
         .iter()
-        .filter(|f| f.owner.as_ref().is_none_or(|o| o.rule != OwnerRule::OwnershipMap))
+        .filter(|f| {
+            f.owner
+                .as_ref()
+                .is_none_or(|o| o.rule != OwnerRule::OwnershipMap)
+        })
         .map(|f| f.user_id)
         .collect();
     if !need.is_empty() {
+        opts.progress.planned(1);
         let owners = run(SourceJob::Owners { users: need }, None).await;
         if let JobOutcome::Failed { source, reason } = &owners.outcome {
             stats.failed.push(source.clone());

@@ -65,7 +65,7 @@ impl Rate {
 impl std::fmt::Display for Rate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let ms = self.window.as_millis();
-        if ms % 1000 == 0 {
+        if ms.is_multiple_of(1000) {
             write!(f, "{}/{}s", self.requests, ms / 1000)
         } else {
             write!(f, "{}/{}ms", self.requests, ms)
@@ -148,7 +148,12 @@ impl SourcesSettings {
             graph_url: value("STEPUP_GRAPH_URL").unwrap_or(d.graph_url),
             arm_url: value("STEPUP_ARM_URL").unwrap_or(d.arm_url),
             lookback_days: number(&value, "STEPUP_LOOKBACK_DAYS", d.lookback_days, 1..=90)?,
-            overlap_minutes: number(&value, "STEPUP_OVERLAP_MINUTES", d.overlap_minutes, 0..=1440)?,
+            overlap_minutes: number(
+                &value,
+                "STEPUP_OVERLAP_MINUTES",
+                d.overlap_minutes,
+                0..=1440,
+            )?,
             subscriptions,
             graph_report_rate,
             arm_concurrency: number(&value, "STEPUP_ARM_CONCURRENCY", 8, 1..=64)? as usize,

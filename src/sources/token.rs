@@ -148,7 +148,11 @@ mod tests {
         let tokens = TokenSource::new(cred.clone());
         tokens.token("s").await.unwrap();
         tokens.token("s").await.unwrap();
-        assert_eq!(cred.calls.load(Ordering::SeqCst), 2, "a 2-minute token is refreshed");
+        assert_eq!(
+            cred.calls.load(Ordering::SeqCst),
+            2,
+            "a 2-minute token is refreshed"
+        );
     }
 
     #[test]

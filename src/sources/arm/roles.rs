@@ -23,6 +23,9 @@ pub fn assignments_url(arm: &ApiClient, sub: &SubscriptionId) -> Url {
 pub fn custom_definitions_url(arm: &ApiClient, sub: &SubscriptionId) -> Url {
     arm.url(
         &format!("subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions"),
-        &[("api-version", API_VERSION), ("$filter", "type eq 'CustomRole'")],
+        &[
+            ("api-version", API_VERSION),
+            ("$filter", "type eq 'CustomRole'"),
+        ],
     )
 }

@@ -12,12 +12,18 @@ pub const SELECT: &str = "id,mail,userPrincipalName";
 
 /// The manager's URL (404 when the user has none).
 pub fn manager_url(graph: &ApiClient, user: &ObjectId) -> Url {
-    graph.url(&format!("v1.0/users/{user}/manager"), &[("$select", SELECT)])
+    graph.url(
+        &format!("v1.0/users/{user}/manager"),
+        &[("$select", SELECT)],
+    )
 }
 
 /// The sponsors' URL (a collection).
 pub fn sponsors_url(graph: &ApiClient, user: &ObjectId) -> Url {
-    graph.url(&format!("v1.0/users/{user}/sponsors"), &[("$select", SELECT)])
+    graph.url(
+        &format!("v1.0/users/{user}/sponsors"),
+        &[("$select", SELECT)],
+    )
 }
 
 #[cfg(test)]

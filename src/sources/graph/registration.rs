@@ -8,7 +8,10 @@ use crate::sources::http::ApiClient;
 
 /// The first page's URL.
 pub fn url(graph: &ApiClient) -> Url {
-    graph.url("v1.0/reports/authenticationMethods/userRegistrationDetails", &[])
+    graph.url(
+        "v1.0/reports/authenticationMethods/userRegistrationDetails",
+        &[],
+    )
 }
 
 #[cfg(test)]

@@ -202,25 +202,43 @@ mod tests {
     fn every_record_is_checked_again() {
         let i = query(SignInKind::Interactive);
         let n = query(SignInKind::NonInteractive);
-        let mfa = sign_in(r#""signInEventTypes":["interactiveUser"],"authenticationRequirement":"multiFactorAuthentication""#);
+        let mfa = sign_in(
+            r#""signInEventTypes":["interactiveUser"],"authenticationRequirement":"multiFactorAuthentication""#,
+        );
         assert!(i.accepts(&mfa) && !n.accepts(&mfa));
-        let refresh = sign_in(r#""signInEventTypes":["nonInteractiveUser"],"authenticationRequirement":"singleFactorAuthentication""#);
+        let refresh = sign_in(
+            r#""signInEventTypes":["nonInteractiveUser"],"authenticationRequirement":"singleFactorAuthentication""#,
+        );
         assert!(n.accepts(&refresh) && !i.accepts(&refresh));
-        let mfa_refresh = sign_in(r#""signInEventTypes":["nonInteractiveUser"],"authenticationRequirement":"multiFactorAuthentication""#);
+        let mfa_refresh = sign_in(
+            r#""signInEventTypes":["nonInteractiveUser"],"authenticationRequirement":"multiFactorAuthentication""#,
+        );
         assert!(!n.accepts(&mfa_refresh) && !i.accepts(&mfa_refresh));
-        let failed = sign_in(r#""signInEventTypes":["interactiveUser"],"status":{"errorCode":50126}"#);
+        let failed =
+            sign_in(r#""signInEventTypes":["interactiveUser"],"status":{"errorCode":50126}"#);
         assert!(!i.accepts(&failed));
         let portal = sign_in(
             r#""signInEventTypes":["interactiveUser"],"appId":"c44b4083-3bb0-49c1-b47d-974e53cbdf3c","resourceId":"00000003-0000-0000-c000-000000000000""#,
         );
-        assert!(!i.accepts(&portal), "Phase 1 portal sign-ins are out of scope");
+        assert!(
+            !i.accepts(&portal),
+            "Phase 1 portal sign-ins are out of scope"
+        );
         let arm_resource = sign_in(
             r#""signInEventTypes":["interactiveUser"],"appId":"c44b4083-3bb0-49c1-b47d-974e53cbdf3c","resourceId":"797f4846-ba00-4fd7-ba43-dac1f8f63013""#,
         );
-        assert!(i.accepts(&arm_resource), "any app signing in to ARM is in scope");
-        let late = sign_in(r#""signInEventTypes":["interactiveUser"],"createdDateTime":"2026-11-21T00:00:00Z""#);
+        assert!(
+            i.accepts(&arm_resource),
+            "any app signing in to ARM is in scope"
+        );
+        let late = sign_in(
+            r#""signInEventTypes":["interactiveUser"],"createdDateTime":"2026-11-21T00:00:00Z""#,
+        );
         assert!(!i.accepts(&late));
         let untyped = sign_in(r#""authenticationRequirement":"singleFactorAuthentication""#);
-        assert!(!i.accepts(&untyped) && !n.accepts(&untyped), "no type, no query");
+        assert!(
+            !i.accepts(&untyped) && !n.accepts(&untyped),
+            "no type, no query"
+        );
     }
 }

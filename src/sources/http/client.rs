@@ -282,7 +282,9 @@ impl ApiClient {
                 return Err(fail(reason));
             }
             let wait = if reason.throttled() || (hint.is_some() && is_503(&reason)) {
-                self.stats.throttled.fetch_add(u64::from(reason.throttled()), Ordering::Relaxed);
+                self.stats
+                    .throttled
+                    .fetch_add(u64::from(reason.throttled()), Ordering::Relaxed);
                 throttled += 1;
                 if throttled > self.policy.max_throttled {
                     return Err(fail(reason));

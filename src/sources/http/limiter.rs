@@ -143,6 +143,9 @@ mod tests {
         l.acquire(&tenant(2)).await;
         assert!(Instant::now() < until, "another tenant is not held");
         l.acquire(&held).await;
-        assert!(Instant::now() >= until, "the held tenant waits out its hold");
+        assert!(
+            Instant::now() >= until,
+            "the held tenant waits out its hold"
+        );
     }
 }

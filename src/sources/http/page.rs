@@ -60,7 +60,9 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_page() {
-        assert!(Page::parse(b"<html>").unwrap_err().starts_with("not a page"));
+        assert!(Page::parse(b"<html>")
+            .unwrap_err()
+            .starts_with("not a page"));
         assert!(Page::parse(br#"{"error":{}}"#)
             .unwrap_err()
             .contains("no \"value\""));

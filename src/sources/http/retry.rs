@@ -124,10 +124,16 @@ mod tests {
             Some(Duration::from_millis(500))
         );
         assert_eq!(
-            retry_after(&headers(&[("retry-after", "7"), ("x-ms-retry-after-ms", "250")])),
+            retry_after(&headers(&[
+                ("retry-after", "7"),
+                ("x-ms-retry-after-ms", "250")
+            ])),
             Some(Duration::from_millis(250))
         );
-        let past = retry_after(&headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]));
+        let past = retry_after(&headers(&[(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+        )]));
         assert_eq!(past, Some(Duration::ZERO));
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
         assert_eq!(retry_after(&headers(&[])), None);
