@@ -464,7 +464,7 @@ impl Walk<'_> {
 }
 
 /// Users whose manager and sponsors are read at once.
-pub const OWNER_CONCURRENCY: usize = 32;
+pub const OWNER_CONCURRENCY: usize = 64;
 
 /// Reads the manager and sponsors of each user into directory records,
 /// [`OWNER_CONCURRENCY`] users at a time.

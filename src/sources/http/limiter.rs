@@ -15,8 +15,8 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use crate::ids::TenantId;
 use crate::sources::settings::Rate;
 
-/// Spacing margin over `window / requests` (2 %).
-const MARGIN_DIVISOR: u32 = 50;
+/// Spacing margin over `window / requests` (1 %).
+const MARGIN_DIVISOR: u32 = 100;
 
 /// Request pacing per tenant.
 #[derive(Debug)]
