@@ -219,3 +219,24 @@ fn managed_identity_in_a_stepup_scan_process() {
     );
     assert!(fake.counters().requests(Endpoint::ManagedIdentity) >= 2);
 }
+
+#[test]
+fn a_live_scan_without_a_tenant_is_a_one_line_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_stepup"))
+        .args(["scan", "--format", "json"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .expect("run stepup");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--tenant") && stderr.contains("STEPUP_TENANT_ID"), "{stderr}");
+    let out = Command::new(env!("CARGO_BIN_EXE_stepup"))
+        .args(["scan", "--tenant", "contoso"])
+        .env_clear()
+        .output()
+        .expect("run stepup");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tenant \"contoso\""));
+}
