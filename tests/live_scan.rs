@@ -272,3 +272,24 @@ async fn a_checkpointed_job_continues_where_it_stopped() {
     };
     assert_eq!(finish(kept.0), finish(whole.event_partials()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arm_throttling_is_waited_out() {
+    let t = Tenant::new(200, 3, 12);
+    let mut options = scaled(5, 100);
+    options.arm_reads = azure_fake::RateLimit::new(4, std::time::Duration::from_secs(1));
+    options.pages.activity = 100;
+    let fake = serve(t.path(), t.id(), options);
+    let sources = sources(&fake, 3, "5/100ms");
+    let ctx = context(&fake, &secret_identity(&fake), &sources, RetryPolicy::fast());
+    let got = scan(&ctx, &t, &sources, None, t.end()).await;
+    assert!(got.scan.report.complete, "{:?}", got.scan.report.problems);
+    assert_eq!(comparable(&got.scan), expected(&t, 3, t.end()));
+    let c = fake.counters();
+    let throttled: u64 = [Endpoint::Activity, Endpoint::RoleAssignments, Endpoint::RoleDefinitions]
+        .iter()
+        .map(|e| c.of(*e).throttled)
+        .sum();
+    assert!(throttled > 0, "ARM throttled the reads");
+    assert_eq!(got.stats.arm.throttled, throttled);
+}

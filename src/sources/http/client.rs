@@ -19,9 +19,10 @@ use super::retry::{arm_remaining_reads, retry_after, RetryPolicy};
 use crate::ids::TenantId;
 use crate::sources::token::{default_scope, TokenSource};
 
-/// ARM answers carrying fewer remaining reads than this slow the client down.
-const ARM_LOW_READS: u64 = 10;
-/// How long a low ARM budget pauses the client.
+/// ARM answers saying fewer reads than this remain pause the client (the next read would
+/// be throttled).
+const ARM_LOW_READS: u64 = 1;
+/// How long a spent ARM budget pauses the client, unless the answer says.
 const ARM_LOW_PAUSE: Duration = Duration::from_secs(1);
 
 /// Counters of one client.
