@@ -72,7 +72,12 @@ fn main() {
     let fake = serve(t.path(), t.id(), scaled(5, window_ms));
     fake.set_faults(Faults::none().latency(latency));
     let sources = sources(&fake, lookback, &rate);
-    let ctx = context(&fake, &secret_identity(&fake), &sources, RetryPolicy::default());
+    let ctx = context(
+        &fake,
+        &secret_identity(&fake),
+        &sources,
+        RetryPolicy::default(),
+    );
     let state = tempfile::tempdir().expect("state dir");
     let store = LocalDirStore::new(state.path());
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -116,9 +121,8 @@ fn main() {
     let spacing = Duration::from_millis(window_ms) / 5;
     let report_pages = first.stats.graph.report_requests;
     let bound = spacing * u32::try_from(report_pages).unwrap_or(u32::MAX);
-    let sign_in_pages = report_pages.saturating_sub(
-        after_first.requests(azure_fake::Endpoint::Registration),
-    );
+    let sign_in_pages =
+        report_pages.saturating_sub(after_first.requests(azure_fake::Endpoint::Registration));
 
     println!("live_scan: {users} users, {lookback}-day look-back, report limit {rate}, latency {latency:?} per request (time ÷ {scale})");
     println!("  synthesis: {:.1} s", synth_time.as_secs_f64());

@@ -24,7 +24,11 @@ use stepup::sources::{
 };
 
 /// Reads users and subscriptions with `identity`; returns the outcomes.
-async fn read_with(fake: &AzureFake, identity: &IdentityConfig, options: ConnectOptions) -> Vec<JobOutcome> {
+async fn read_with(
+    fake: &AzureFake,
+    identity: &IdentityConfig,
+    options: ConnectOptions,
+) -> Vec<JobOutcome> {
     let t = TenantId::parse(fake.tenant_id()).expect("tenant");
     let sources = sources(fake, 7, "5/100ms");
     let options = ConnectOptions {
@@ -43,7 +47,9 @@ async fn read_with(fake: &AzureFake, identity: &IdentityConfig, options: Connect
 }
 
 fn done(outcomes: &[JobOutcome]) -> bool {
-    outcomes.iter().all(|o| matches!(o, JobOutcome::Done { .. }))
+    outcomes
+        .iter()
+        .all(|o| matches!(o, JobOutcome::Done { .. }))
 }
 
 #[tokio::test]
@@ -52,7 +58,12 @@ async fn client_certificate_signs_its_own_assertion() {
     let fake = serve(t.path(), t.id(), scaled(100, 100));
     let dir = tempfile::tempdir().expect("temp dir");
     let pem = dir.path().join("client.pem");
-    std::fs::write(&pem, fake.client_certificate_pem().expect("fake-made certificate")).expect("write");
+    std::fs::write(
+        &pem,
+        fake.client_certificate_pem()
+            .expect("fake-made certificate"),
+    )
+    .expect("write");
     let identity = IdentityConfig {
         tenant_id: TenantId::parse(fake.tenant_id()).ok(),
         client_id: Some(fake.client_id().into()),
@@ -79,7 +90,9 @@ async fn workload_identity_federation() {
         authority_host: Some(fake.authority_url()),
         ..IdentityConfig::default()
     };
-    assert!(done(&read_with(&fake, &identity, ConnectOptions::default()).await));
+    assert!(done(
+        &read_with(&fake, &identity, ConnectOptions::default()).await
+    ));
 
     // A wrong assertion fails with an error that names the call and the credential.
     let bad = dir.path().join("bad");
@@ -105,7 +118,10 @@ async fn workload_identity_federation() {
     match run_job(&ctx, &SourceJob::Users, None, None, &mut out, &NoProgress).await {
         JobOutcome::Failed { source, reason } => {
             assert_eq!(source, "users");
-            assert!(reason.contains("/v1.0/users") && reason.contains("no access token"), "{reason}");
+            assert!(
+                reason.contains("/v1.0/users") && reason.contains("no access token"),
+                "{reason}"
+            );
             assert!(reason.contains("WorkloadIdentityCredential"), "{reason}");
         }
         other => panic!("{other:?}"),
@@ -171,9 +187,18 @@ async fn azure_cli_login_for_local_runs() {
     .await;
     assert!(done(&outcomes), "{outcomes:?}");
     let commands = az.commands.lock().expect("lock").clone();
-    assert_eq!(commands.len(), 2, "one az call per scope, cached after: {commands:?}");
-    assert!(commands[0].contains(&format!("az account get-access-token -o json --scope {}/.default", fake.graph_url())));
-    assert!(commands.iter().all(|c| c.contains(&format!("--tenant {}", fake.tenant_id()))));
+    assert_eq!(
+        commands.len(),
+        2,
+        "one az call per scope, cached after: {commands:?}"
+    );
+    assert!(commands[0].contains(&format!(
+        "az account get-access-token -o json --scope {}/.default",
+        fake.graph_url()
+    )));
+    assert!(commands
+        .iter()
+        .all(|c| c.contains(&format!("--tenant {}", fake.tenant_id()))));
 }
 
 #[test]
@@ -209,7 +234,13 @@ fn managed_identity_in_a_stepup_scan_process() {
     assert_eq!(got["complete"], true, "{got}");
     let want = {
         let dir = tempfile::tempdir().expect("temp dir");
-        restrict(t.path(), dir.path(), now - chrono::Duration::days(7), now, true);
+        restrict(
+            t.path(),
+            dir.path(),
+            now - chrono::Duration::days(7),
+            now,
+            true,
+        );
         offline(dir.path(), &t.settings(), now)
     };
     assert!(!want.report.accounts.is_empty());
@@ -231,7 +262,10 @@ fn a_live_scan_without_a_tenant_is_a_one_line_error() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("--tenant") && stderr.contains("STEPUP_TENANT_ID"), "{stderr}");
+    assert!(
+        stderr.contains("--tenant") && stderr.contains("STEPUP_TENANT_ID"),
+        "{stderr}"
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_stepup"))
         .args(["scan", "--tenant", "contoso"])
         .env_clear()
@@ -239,4 +273,26 @@ fn a_live_scan_without_a_tenant_is_a_one_line_error() {
         .expect("run stepup");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tenant \"contoso\""));
+}
+
+#[test]
+fn a_live_scan_that_reads_nothing_says_why() {
+    let t = Tenant::new(100, 2, 25);
+    let fake = serve(t.path(), t.id(), scaled(100, 100));
+    let out = Command::new(env!("CARGO_BIN_EXE_stepup"))
+        .args(["scan", "--full", "--tenant", fake.tenant_id()])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("IDENTITY_ENDPOINT", fake.identity_endpoint())
+        .env("IDENTITY_HEADER", "not-the-header")
+        .env("STEPUP_GRAPH_URL", fake.graph_url())
+        .env("STEPUP_ARM_URL", fake.arm_url())
+        .output()
+        .expect("run stepup");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("stepup: the live scan read nothing: "), "{stderr}");
+    assert!(last.contains("no access token") && last.contains("ManagedIdentityCredential"), "{stderr}");
+    assert!(!stderr.contains("not-the-header"), "secrets stay out of errors");
 }

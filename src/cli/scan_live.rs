@@ -65,7 +65,14 @@ pub(super) fn run(args: ScanArgs, config: &Config) -> anyhow::Result<()> {
         },
     ));
     progress.finish();
-    let scan = scanned?.scan;
+    let scanned = scanned?;
+    if scanned.stats.records == 0 && !scanned.stats.failed.is_empty() {
+        // Nothing at all could be read (a credential or permission problem): say why instead
+        // of printing an empty report.
+        let why = scanned.scan.report.problems.first().cloned().unwrap_or_default();
+        bail!("the live scan read nothing: {why}");
+    }
+    let scan = scanned.scan;
     warn_problems(&scan);
     let scan = match args.min_severity {
         Some(min) => scan.with_min_severity(min),

@@ -27,11 +27,11 @@ use super::arm::{activity::ActivityQuery, roles, subscriptions};
 use super::graph::sign_ins::{SignInKind, SignInQuery};
 use super::graph::{owners, registration, users};
 use super::http::{ApiClient, CallError, Pace, ReportLimiter};
+use crate::detect::aggregate::Partial;
 use crate::detect::records::{
     ActivityEvent, DirectoryContact, RegistrationDetails, RoleAssignment, RoleDefinition, SignIn,
     Subscription, User,
 };
-use crate::detect::aggregate::Partial;
 use crate::detect::Aggregator;
 use crate::ids::{ObjectId, SubscriptionId, TenantId};
 use crate::settings::TenantSettings;

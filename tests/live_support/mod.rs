@@ -195,7 +195,10 @@ fn time(v: &Value, field: &str) -> DateTime<Utc> {
 /// sources issue): successful, to an in-scope app or the Service Management API, and either
 /// interactive, or non-interactive and single-factor.
 pub fn specified_sign_in(s: &Value) -> bool {
-    let types = s["signInEventTypes"].as_array().cloned().unwrap_or_default();
+    let types = s["signInEventTypes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let has = |t: &str| types.iter().any(|x| x == t);
     let in_scope = s["appId"]
         .as_str()
@@ -209,13 +212,7 @@ pub fn specified_sign_in(s: &Value) -> bool {
 
 /// Copies an export, keeping only events in `from..=to` and, with `specified`, only the
 /// sign-ins the live queries read. The directory files are copied as they are.
-pub fn restrict(
-    src: &Path,
-    dst: &Path,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    specified: bool,
-) {
+pub fn restrict(src: &Path, dst: &Path, from: DateTime<Utc>, to: DateTime<Utc>, specified: bool) {
     std::fs::create_dir_all(dst).expect("mkdir");
     for entry in std::fs::read_dir(src).expect("read dir") {
         let entry = entry.expect("entry");

@@ -234,21 +234,23 @@ impl ApiClient {
         let mut reauthenticated = false;
         loop {
             attempts += 1;
-            self.wait_for_pause().await;
-            if let Pace::Reports(limiter, tenant) = pace {
-                limiter.acquire(&tenant).await;
-                self.stats.report_requests.fetch_add(1, Ordering::Relaxed);
-            }
             let fail = |reason| CallError {
                 call: call.clone(),
                 attempts,
                 reason,
             };
+            // The token first: a token request after the permit would delay this request
+            // past its slot and bunch it up with the next one at the service.
             let token = self
                 .tokens
                 .token(&self.scope)
                 .await
                 .map_err(|e| fail(Reason::Token(e)))?;
+            self.wait_for_pause().await;
+            if let Pace::Reports(limiter, tenant) = pace {
+                limiter.acquire(&tenant).await;
+                self.stats.report_requests.fetch_add(1, Ordering::Relaxed);
+            }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let outcome = self.attempt(url, token.expose()).await;
             let (reason, hint) = match outcome {
