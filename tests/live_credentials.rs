@@ -292,7 +292,16 @@ fn a_live_scan_that_reads_nothing_says_why() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let last = stderr.lines().last().unwrap_or_default();
-    assert!(last.starts_with("stepup: the live scan read nothing: "), "{stderr}");
-    assert!(last.contains("no access token") && last.contains("ManagedIdentityCredential"), "{stderr}");
-    assert!(!stderr.contains("not-the-header"), "secrets stay out of errors");
+    assert!(
+        last.starts_with("stepup: the live scan read nothing: "),
+        "{stderr}"
+    );
+    assert!(
+        last.contains("no access token") && last.contains("ManagedIdentityCredential"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("not-the-header"),
+        "secrets stay out of errors"
+    );
 }

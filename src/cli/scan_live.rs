@@ -69,7 +69,13 @@ pub(super) fn run(args: ScanArgs, config: &Config) -> anyhow::Result<()> {
     if scanned.stats.records == 0 && !scanned.stats.failed.is_empty() {
         // Nothing at all could be read (a credential or permission problem): say why instead
         // of printing an empty report.
-        let why = scanned.scan.report.problems.first().cloned().unwrap_or_default();
+        let why = scanned
+            .scan
+            .report
+            .problems
+            .first()
+            .cloned()
+            .unwrap_or_default();
         bail!("the live scan read nothing: {why}");
     }
     let scan = scanned.scan;
