@@ -153,6 +153,16 @@ fn main() {
         second.stats.incremental_reads.len(),
         second.stats.full_reads.len(),
     );
+    let phases = |scan: &LiveScan| {
+        scan.stats
+            .phases
+            .iter()
+            .map(|(name, d)| format!("{name} {:.2} s", d.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("  phases of the first scan: {}", phases(&first));
+    println!("  phases of the re-scan: {}", phases(&second));
     println!(
         "  findings: first {} at risk, re-scan {} at risk (complete: {}, {})",
         first.scan.report.summary.at_risk,

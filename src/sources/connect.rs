@@ -64,8 +64,14 @@ pub fn connect(
     let policy = options.policy.unwrap_or_default();
     Ok(SourceContext {
         tenant,
-        graph: ApiClient::new("Graph", graph_base, tokens.clone(), http.clone(), policy),
-        arm: ApiClient::new("ARM", arm_base, tokens, http, policy),
+        graph: Arc::new(ApiClient::new(
+            "Graph",
+            graph_base,
+            tokens.clone(),
+            http.clone(),
+            policy,
+        )),
+        arm: Arc::new(ApiClient::new("ARM", arm_base, tokens, http, policy)),
         limiter: options
             .limiter
             .unwrap_or_else(|| Arc::new(ReportLimiter::new(sources.graph_report_rate))),

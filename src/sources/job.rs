@@ -15,6 +15,7 @@
 //! directory records go into one aggregator.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -150,11 +151,11 @@ pub struct SourceContext {
     /// The tenant read.
     pub tenant: TenantId,
     /// Microsoft Graph.
-    pub graph: ApiClient,
+    pub graph: Arc<ApiClient>,
     /// Azure Resource Manager.
-    pub arm: ApiClient,
+    pub arm: Arc<ApiClient>,
     /// The identity-report limiter (shared by every tenant of a process).
-    pub limiter: std::sync::Arc<ReportLimiter>,
+    pub limiter: Arc<ReportLimiter>,
 }
 
 /// Hears about pages and jobs (the CLI's progress bar).
@@ -289,7 +290,7 @@ pub async fn run_job(
                 from: *from,
                 to: *to,
             };
-            let pace = Pace::Reports(&ctx.limiter, ctx.tenant);
+            let pace = Pace::Reports(ctx.limiter.clone(), ctx.tenant);
             walk.run(&ctx.graph, q.url(&ctx.graph), pace, out, |raw, out| {
                 let s: SignIn = parse(raw)?;
                 if q.accepts(&s) {
@@ -303,7 +304,7 @@ pub async fn run_job(
             .await
         }
         SourceJob::Registration => {
-            let pace = Pace::Reports(&ctx.limiter, ctx.tenant);
+            let pace = Pace::Reports(ctx.limiter.clone(), ctx.tenant);
             walk.run(
                 &ctx.graph,
                 registration::url(&ctx.graph),
@@ -409,11 +410,14 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// Reads every page from `first` (or the cursor). The next page is fetched on its own
+    /// task while this one's records are processed, so that parsing never delays a request
+    /// past its slot in the report limiter.
     async fn run(
         self,
-        api: &ApiClient,
+        api: &Arc<ApiClient>,
         first: Url,
-        pace: Pace<'_>,
+        pace: Pace,
         out: &mut Collected,
         mut each: impl FnMut(&RawValue, &mut Collected) -> Result<(), String>,
     ) -> JobOutcome {
@@ -421,21 +425,44 @@ impl Walk<'_> {
             source: self.source.to_owned(),
             reason: e.to_string(),
         };
-        let mut url = match self.cursor.as_deref() {
+        let url = match self.cursor.as_deref() {
             None => first,
             Some(link) => match api.next_url(link) {
                 Ok(u) => u,
                 Err(e) => return failed(e),
             },
         };
+        let fetch = |url: Url| {
+            let api = api.clone();
+            let pace = pace.clone();
+            tokio::spawn(async move { api.get_page(&url, &pace).await })
+        };
+        let mut pending = fetch(url);
         let mut page_no = 0u64;
         loop {
             page_no += 1;
-            let page = match api.get_page(&url, pace).await {
-                Ok(p) => p,
-                Err(e) => return failed(e),
+            let page = match pending.await {
+                Ok(Ok(p)) => p,
+                Ok(Err(e)) => return failed(e),
+                Err(join) => {
+                    return JobOutcome::Failed {
+                        source: self.source.to_owned(),
+                        reason: format!("the page task ended abnormally: {join}"),
+                    }
+                }
             };
             out.pages += 1;
+            // Decide on the next page before the records: fetch it meanwhile, or stop here.
+            let next = match page.next_link.as_deref() {
+                None => None,
+                Some(link) if self.deadline.is_some_and(|d| Instant::now() >= d) => {
+                    Some(Err(link.to_owned()))
+                }
+                Some(link) => match api.next_url(link) {
+                    Ok(u) => Some(Ok(fetch(u))),
+                    Err(e) => return failed(e),
+                },
+            };
             let count = page.items.len();
             for (i, raw) in page.items.iter().enumerate() {
                 if let Err(why) = each(raw, out) {
@@ -447,18 +474,15 @@ impl Walk<'_> {
                 }
             }
             self.progress.page(self.source, count);
-            let Some(link) = page.next_link else {
-                return JobOutcome::Done {
-                    through: out.newest,
-                };
-            };
-            if self.deadline.is_some_and(|d| Instant::now() >= d) {
-                return JobOutcome::Checkpoint { next_link: link };
+            match next {
+                None => {
+                    return JobOutcome::Done {
+                        through: out.newest,
+                    }
+                }
+                Some(Err(next_link)) => return JobOutcome::Checkpoint { next_link },
+                Some(Ok(task)) => pending = task,
             }
-            url = match api.next_url(&link) {
-                Ok(u) => u,
-                Err(e) => return failed(e),
-            };
         }
     }
 }
@@ -510,7 +534,7 @@ async fn owner_of(
     let (manager, first_sponsors) = futures_util::future::join(
         ctx.graph.get_object(&manager_url),
         ctx.graph
-            .get_page(&owners::sponsors_url(&ctx.graph, &id), Pace::Free),
+            .get_page(&owners::sponsors_url(&ctx.graph, &id), &Pace::Free),
     )
     .await;
     let mut problems = Vec::new();
@@ -539,7 +563,7 @@ async fn owner_of(
         };
         page = ctx
             .graph
-            .get_page(&ctx.graph.next_url(&link)?, Pace::Free)
+            .get_page(&ctx.graph.next_url(&link)?, &Pace::Free)
             .await?;
         pages += 1;
     }

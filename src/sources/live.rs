@@ -69,6 +69,10 @@ pub struct LiveStats {
     pub incremental_reads: Vec<(String, DateTime<Utc>)>,
     /// Sources that failed.
     pub failed: Vec<String>,
+    /// Time spent per phase: `read` (every source job), `merge and state` (merging the
+    /// records and the kept days, saving the incremental state), `owners` (managers and
+    /// sponsors on demand, with the preliminary detection), `detection`.
+    pub phases: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// A finished live scan.
@@ -188,11 +192,15 @@ pub async fn live_scan(
         ran.push(listed);
         Ok::<_, LiveError>(ran)
     };
+    let started = std::time::Instant::now();
     let (graph_ran, arm_ran) = future::join(graph_side, arm_side).await;
+    let read_time = started.elapsed();
     let mut ran = graph_ran;
     ran.extend(arm_ran?);
 
     let mut stats = LiveStats::default();
+    stats.phases.push(("read", read_time));
+    let phase = std::time::Instant::now();
     let mut problems = Vec::new();
     let mut agg = Aggregator::new(opts.tenant);
     for r in ran {
@@ -226,6 +234,8 @@ pub async fn live_scan(
         .await?;
     }
     agg.cover(window_start, now);
+    stats.phases.push(("merge and state", phase.elapsed()));
+    let phase = std::time::Instant::now();
 
     // Owners on demand: managers and sponsors of at-risk accounts the map does not cover.
     let first = agg.clone().finish();
@@ -250,7 +260,10 @@ pub async fn live_scan(
         stats.pages += owners.collected.pages;
         agg.merge(owners.collected.directory);
     }
+    stats.phases.push(("owners", phase.elapsed()));
+    let phase = std::time::Instant::now();
     let detection = agg.finish();
+    stats.phases.push(("detection", phase.elapsed()));
     stats.graph = ctx.graph.stats();
     stats.arm = ctx.arm.stats();
     let report = ScanReport::build(&detection, Some(ctx.tenant), enforcement, now, problems);

@@ -64,12 +64,12 @@ pub struct StatsSnapshot {
 }
 
 /// How a request is paced.
-#[derive(Debug, Clone, Copy)]
-pub enum Pace<'a> {
+#[derive(Debug, Clone)]
+pub enum Pace {
     /// No limiter (directory reads, ARM).
     Free,
     /// Graph's identity reports: one tenant's budget.
-    Reports(&'a ReportLimiter, TenantId),
+    Reports(Arc<ReportLimiter>, TenantId),
 }
 
 /// A service client.
@@ -195,7 +195,7 @@ impl ApiClient {
     }
 
     /// GETs one collection page.
-    pub async fn get_page(&self, url: &Url, pace: Pace<'_>) -> Result<Page, CallError> {
+    pub async fn get_page(&self, url: &Url, pace: &Pace) -> Result<Page, CallError> {
         let (body, attempts) = self.get(url, pace, false).await?;
         let body = body.unwrap_or_default();
         Page::parse(&body).map_err(|why| CallError {
@@ -207,7 +207,7 @@ impl ApiClient {
 
     /// GETs one object; `None` when the service answers 404 (a user without a manager).
     pub async fn get_object(&self, url: &Url) -> Result<Option<Box<RawValue>>, CallError> {
-        let (body, attempts) = self.get(url, Pace::Free, true).await?;
+        let (body, attempts) = self.get(url, &Pace::Free, true).await?;
         let Some(body) = body else {
             return Ok(None);
         };
@@ -224,7 +224,7 @@ impl ApiClient {
     async fn get(
         &self,
         url: &Url,
-        pace: Pace<'_>,
+        pace: &Pace,
         not_found_ok: bool,
     ) -> Result<(Option<Vec<u8>>, u32), CallError> {
         let call = call_name("GET", url);
@@ -248,7 +248,7 @@ impl ApiClient {
                 .map_err(|e| fail(Reason::Token(e)))?;
             self.wait_for_pause().await;
             if let Pace::Reports(limiter, tenant) = pace {
-                limiter.acquire(&tenant).await;
+                limiter.acquire(tenant).await;
                 self.stats.report_requests.fetch_add(1, Ordering::Relaxed);
             }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
@@ -297,7 +297,7 @@ impl ApiClient {
                     .unwrap_or(self.policy.min_delay)
                     .min(self.policy.max_retry_after);
                 if let Pace::Reports(limiter, tenant) = pace {
-                    limiter.hold(&tenant, Instant::now() + wait);
+                    limiter.hold(tenant, Instant::now() + wait);
                 }
                 wait
             } else {
