@@ -5,14 +5,12 @@
 //! [`crate::offline::scan_dir`]. A source that fails makes the report incomplete
 //! (`"complete": false`) with a problem that names it; its state is left as it was.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Duration, Utc};
 use futures_util::{future, stream, StreamExt};
 
 use super::graph::sign_ins::SignInKind;
 use super::http::StatsSnapshot;
-use super::incremental::{self, floor_day, SourcePlan};
+use super::incremental::{self, floor_day};
 use super::job::{run_job, Collected, JobOutcome, Progress, SourceContext, SourceJob};
 use super::settings::SourcesSettings;
 use crate::detect::model::OwnerRule;
@@ -84,12 +82,37 @@ pub struct LiveScan {
     pub stats: LiveStats,
 }
 
-/// One job's result.
+/// One job's result, its records already folded: directory records in one aggregator,
+/// event records (kept days and fresh ones) in another.
 struct Ran {
     job: SourceJob,
-    plan: Option<SourcePlan>,
-    collected: Collected,
     outcome: JobOutcome,
+    directory: Aggregator,
+    events: Option<Aggregator>,
+    /// An event source's state name, whether it was read in full, and from when.
+    plan: Option<(String, bool, DateTime<Utc>)>,
+    pages: u64,
+    records: u64,
+    refused: u64,
+    problems: Vec<String>,
+    subscriptions: Vec<SubscriptionId>,
+}
+
+impl Ran {
+    fn new(job: SourceJob, outcome: JobOutcome, c: Collected, events: Option<Aggregator>) -> Self {
+        Self {
+            job,
+            outcome,
+            directory: c.directory,
+            events,
+            plan: None,
+            pages: c.pages,
+            records: c.records,
+            refused: c.refused,
+            problems: c.problems,
+            subscriptions: c.subscriptions,
+        }
+    }
 }
 
 /// Scans one tenant live.
@@ -104,98 +127,113 @@ pub async fn live_scan(
     let sign_in_start = floor_day(now - lookback.min(Duration::days(SIGN_IN_RETENTION_DAYS)));
     let overlap = opts.sources.overlap();
 
-    let mut graph_jobs = vec![SourceJob::Users, SourceJob::Registration];
-    let mut plans = BTreeMap::new();
-    for kind in [SignInKind::Interactive, SignInKind::NonInteractive] {
-        let job = SourceJob::SignIns {
-            kind,
-            from: sign_in_start,
-            to: now,
-        };
-        let name = job.state_name().unwrap_or_default();
-        let plan = incremental::plan(
-            opts.store,
-            &ctx.tenant,
-            &name,
-            sign_in_start,
-            overlap,
-            enforcement,
-        )
-        .await?;
-        graph_jobs.push(SourceJob::SignIns {
-            kind,
-            from: plan.from,
-            to: now,
-        });
-        plans.insert(name, plan);
-    }
-    opts.progress.planned(graph_jobs.len() + 1);
-
-    let run = |job: SourceJob, plan: Option<SourcePlan>| async move {
+    let run = |job: SourceJob| async move {
         let mut collected = Collected::new(opts.tenant);
         let outcome = run_job(ctx, &job, None, None, &mut collected, opts.progress).await;
-        Ran {
-            job,
-            plan,
-            collected,
-            outcome,
+        Ran::new(job, outcome, collected, None)
+    };
+    // An event source: plan from its state, read, save its state when read to the end, and
+    // fold the kept and fresh days into one aggregator — all while other sources still read.
+    let event = |name: String,
+                 start: DateTime<Utc>,
+                 job_from: Box<dyn Fn(DateTime<Utc>) -> SourceJob + Send>| async move {
+        let plan =
+            incremental::plan(opts.store, &ctx.tenant, &name, start, overlap, enforcement).await?;
+        let job = job_from(plan.from);
+        let mut collected = Collected::new(opts.tenant);
+        let outcome = run_job(ctx, &job, None, None, &mut collected, opts.progress).await;
+        if let (Some(store), JobOutcome::Done { .. }) = (opts.store, &outcome) {
+            let partials = collected.event_partials();
+            incremental::save(
+                store,
+                &ctx.tenant,
+                &plan,
+                now,
+                partials,
+                collected.newest,
+                enforcement,
+            )
+            .await?;
         }
+        let mut events = Aggregator::new(opts.tenant);
+        for kept in plan.kept {
+            events.merge_partial(kept);
+        }
+        for day in std::mem::take(&mut collected.days).into_values() {
+            events.merge(day);
+        }
+        let mut ran = Ran::new(job, outcome, collected, Some(events));
+        ran.plan = Some((name, plan.full, plan.from));
+        Ok::<_, LiveError>(ran)
     };
 
-    let graph_side = future::join_all(
-        graph_jobs
-            .into_iter()
-            .map(|job| {
-                let plan = job.state_name().and_then(|n| plans.get(&n).cloned());
-                run(job, plan)
-            })
-            .collect::<Vec<_>>(),
+    opts.progress.planned(5);
+    let sign_ins = [SignInKind::Interactive, SignInKind::NonInteractive].map(|kind| {
+        let name = SourceJob::SignIns {
+            kind,
+            from: now,
+            to: now,
+        }
+        .state_name()
+        .unwrap_or_default();
+        event(
+            name,
+            sign_in_start,
+            Box::new(move |from| SourceJob::SignIns {
+                kind,
+                from,
+                to: now,
+            }),
+        )
+    });
+    let graph_side = future::join3(
+        future::try_join_all(sign_ins),
+        run(SourceJob::Registration),
+        run(SourceJob::Users),
     );
     let arm_side = async {
-        let listed = run(SourceJob::Subscriptions, None).await;
+        let listed = run(SourceJob::Subscriptions).await;
         let subscriptions: Vec<SubscriptionId> = if opts.sources.subscriptions.is_empty() {
-            let mut s = listed.collected.subscriptions.clone();
+            let mut s = listed.subscriptions.clone();
             s.sort();
             s.dedup();
             s
         } else {
             opts.sources.subscriptions.clone()
         };
+        opts.progress.planned(subscriptions.len() * 3);
         let mut jobs = Vec::new();
         for sub in subscriptions {
-            let name = format!("activityLog-{sub}");
-            let plan = incremental::plan(
-                opts.store,
-                &ctx.tenant,
-                &name,
+            jobs.push(future::Either::Left(event(
+                format!("activityLog-{sub}"),
                 window_start,
-                overlap,
-                enforcement,
-            )
-            .await?;
-            jobs.push((
-                SourceJob::ActivityLog {
+                Box::new(move |from| SourceJob::ActivityLog {
                     subscription: sub,
-                    from: plan.from,
+                    from,
                     to: now,
-                },
-                Some(plan),
-            ));
-            jobs.push((SourceJob::RoleAssignments { subscription: sub }, None));
-            jobs.push((SourceJob::RoleDefinitions { subscription: sub }, None));
+                }),
+            )));
+            for job in [
+                SourceJob::RoleAssignments { subscription: sub },
+                SourceJob::RoleDefinitions { subscription: sub },
+            ] {
+                jobs.push(future::Either::Right(async move { Ok(run(job).await) }));
+            }
         }
-        opts.progress.planned(jobs.len());
-        let mut ran: Vec<Ran> = stream::iter(jobs.into_iter().map(|(job, plan)| run(job, plan)))
+        let ran: Vec<Result<Ran, LiveError>> = stream::iter(jobs)
             .buffer_unordered(opts.sources.arm_concurrency.max(1))
             .collect()
             .await;
+        let mut ran = ran.into_iter().collect::<Result<Vec<_>, _>>()?;
         ran.push(listed);
         Ok::<_, LiveError>(ran)
     };
     let started = std::time::Instant::now();
-    let (graph_ran, arm_ran) = future::join(graph_side, arm_side).await;
+    let ((sign_ins, registration, users), arm_ran) = future::join(graph_side, arm_side).await;
     let read_time = started.elapsed();
-    let mut ran = graph_ran;
+    let mut ran = sign_ins?;
+    ran.push(registration);
+    ran.push(users);
     ran.extend(arm_ran?);
 
     let mut stats = LiveStats::default();
@@ -204,34 +242,31 @@ pub async fn live_scan(
     let mut problems = Vec::new();
     let mut agg = Aggregator::new(opts.tenant);
     for r in ran {
-        stats.pages += r.collected.pages;
-        stats.records += r.collected.records;
-        stats.refused += r.collected.refused;
-        problems.extend(r.collected.problems.iter().cloned());
-        let done = match &r.outcome {
-            JobOutcome::Done { .. } => true,
+        stats.pages += r.pages;
+        stats.records += r.records;
+        stats.refused += r.refused;
+        problems.extend(r.problems);
+        match &r.outcome {
+            JobOutcome::Done { .. } => {}
             JobOutcome::Failed { source, reason } => {
                 stats.failed.push(source.clone());
                 problems.push(format!("{source}: {reason}"));
-                false
             }
             JobOutcome::Checkpoint { .. } => {
                 // No deadline is set here, so a checkpoint cannot happen; treat it as
                 // unfinished all the same.
                 problems.push(format!("{}: not read to the end", r.job.source()));
-                false
             }
-        };
-        absorb(
-            &mut agg,
-            r,
-            done,
-            &mut stats,
-            opts,
-            &ctx.tenant,
-            enforcement,
-        )
-        .await?;
+        }
+        match r.plan {
+            Some((name, true, _)) => stats.full_reads.push(name),
+            Some((name, false, from)) => stats.incremental_reads.push((name, from)),
+            None => {}
+        }
+        agg.merge(r.directory);
+        if let Some(events) = r.events {
+            agg.merge(events);
+        }
     }
     agg.cover(window_start, now);
     stats.phases.push(("merge and state", phase.elapsed()));
@@ -251,14 +286,14 @@ pub async fn live_scan(
         .collect();
     if !need.is_empty() {
         opts.progress.planned(1);
-        let owners = run(SourceJob::Owners { users: need }, None).await;
+        let owners = run(SourceJob::Owners { users: need }).await;
         if let JobOutcome::Failed { source, reason } = &owners.outcome {
             stats.failed.push(source.clone());
             problems.push(format!("{source}: {reason}"));
         }
-        problems.extend(owners.collected.problems.iter().cloned());
-        stats.pages += owners.collected.pages;
-        agg.merge(owners.collected.directory);
+        problems.extend(owners.problems);
+        stats.pages += owners.pages;
+        agg.merge(owners.directory);
     }
     stats.phases.push(("owners", phase.elapsed()));
     let phase = std::time::Instant::now();
@@ -271,58 +306,4 @@ pub async fn live_scan(
         scan: Scan { report, detection },
         stats,
     })
-}
-
-/// Merges one job's records (and, for event sources, the kept days) and saves the source's
-/// incremental state when it was read to the end.
-async fn absorb(
-    agg: &mut Aggregator,
-    r: Ran,
-    done: bool,
-    stats: &mut LiveStats,
-    opts: LiveScanOptions<'_>,
-    tenant: &crate::ids::TenantId,
-    enforcement: chrono::NaiveDate,
-) -> Result<(), LiveError> {
-    let Ran {
-        plan, collected, ..
-    } = r;
-    agg.merge(collected.directory);
-    let Some(plan) = plan else {
-        // Directory sources have no days; event records would not come without a plan.
-        for (_, day) in collected.days {
-            agg.merge(day);
-        }
-        return Ok(());
-    };
-    if plan.full {
-        stats.full_reads.push(plan.source.clone());
-    } else {
-        stats
-            .incremental_reads
-            .push((plan.source.clone(), plan.from));
-    }
-    for kept in plan.kept.iter().cloned() {
-        agg.merge_partial(kept);
-    }
-    let mut partials = BTreeMap::new();
-    for (day, day_agg) in collected.days {
-        if opts.store.is_some() && done {
-            partials.insert(day, day_agg.clone().into_partial());
-        }
-        agg.merge(day_agg);
-    }
-    if let (Some(store), true) = (opts.store, done) {
-        incremental::save(
-            store,
-            tenant,
-            &plan,
-            opts.now,
-            partials,
-            collected.newest,
-            enforcement,
-        )
-        .await?;
-    }
-    Ok(())
 }
