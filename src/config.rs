@@ -11,6 +11,7 @@ use crate::jobs::OrchestrationSettings;
 use crate::lifecycle::LifecycleSettings;
 use crate::secret::Secret;
 use crate::settings::{OwnerEntry, OwnerRule, TenantSettings};
+use crate::sources::SourcesSettings;
 use crate::state::StateConfig;
 use crate::teams::chat::ChatSettings;
 use crate::teams::TeamsSettings;
@@ -195,6 +196,8 @@ pub struct Config {
     pub orchestration: OrchestrationSettings,
     /// Teams chat commands (`STEPUP_TEAMS_HMAC_SECRET`, `STEPUP_ADMINS`, `STEPUP_MAX_SNOOZE_DAYS`).
     pub chat: ChatSettings,
+    /// Live Graph and ARM sources (`STEPUP_GRAPH_URL`, `STEPUP_LOOKBACK_DAYS`, …).
+    pub sources: SourcesSettings,
 }
 
 impl Config {
@@ -280,12 +283,15 @@ impl Config {
             .map_err(|e| invalid(e.name, e.message))?;
         let chat =
             ChatSettings::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.name, e.message))?;
+        let sources =
+            SourcesSettings::from_lookup(|k| lookup(k)).map_err(|e| invalid(e.name, e.message))?;
         Ok(Self {
             port,
             lifecycle,
             teams,
             orchestration,
             chat,
+            sources,
             state,
             tickets,
             scan_schedule,

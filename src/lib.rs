@@ -26,6 +26,7 @@ pub mod queue;
 pub mod report;
 pub mod secret;
 pub mod settings;
+pub mod sources;
 pub mod state;
 pub mod synth;
 pub mod teams;

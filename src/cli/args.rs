@@ -21,7 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the Azure Functions custom handler (the Functions host starts this).
     Serve(ServeArgs),
-    /// Scan exported tenant data (--from DIR) and print the readiness report.
+    /// Scan a tenant live (Graph and ARM), or exported data with --from DIR, and print the
+    /// readiness report.
     Scan(ScanArgs),
     /// Run the whole job on the bundled demo tenant, state in a local folder.
     Demo(DemoArgs),
@@ -71,9 +72,21 @@ pub struct ScanArgs {
     /// Only list accounts at or above this severity (critical, high, medium, low).
     #[arg(long, value_name = "SEVERITY")]
     pub min_severity: Option<Severity>,
-    /// Tenant settings file (default: DIR/stepup.toml when present).
+    /// Tenant settings file (default: DIR/stepup.toml when present; live: the STEPUP_*
+    /// environment).
     #[arg(long, value_name = "FILE")]
     pub settings: Option<PathBuf>,
+    /// Live scans: the tenant to read (default: $STEPUP_TENANT_ID, else $AZURE_TENANT_ID).
+    #[arg(long, value_name = "TENANT_ID", conflicts_with = "from")]
+    pub tenant: Option<String>,
+    /// Live scans: comma-separated subscription ids to read (default: $STEPUP_SUBSCRIPTIONS,
+    /// else every subscription the identity can read).
+    #[arg(long, value_name = "IDS", conflicts_with = "from")]
+    pub subscriptions: Option<String>,
+    /// Live scans: read the whole look-back and keep no incremental state (default: read
+    /// only what is new since the last scan, with state in $STEPUP_STATE_DIR).
+    #[arg(long, conflicts_with = "from")]
+    pub full: bool,
 }
 
 /// `stepup demo`.

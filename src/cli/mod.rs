@@ -10,6 +10,8 @@ mod demo_tickets;
 mod digest;
 mod logging;
 mod scan;
+mod scan_live;
+mod scan_progress;
 mod serve;
 mod synth;
 mod tickets;

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use chrono::Utc;
 
 use super::args::{OutputFormat, ScanArgs};
@@ -18,10 +18,11 @@ const PROBLEMS_SHOWN: usize = 20;
 /// Runs `stepup scan`.
 pub fn run(args: ScanArgs) -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    super::logging::init(config.log_format, "warn");
-    let Some(from) = args.from else {
-        bail!("live scans need the Graph and ARM sources, which this build does not have yet: export the data and pass --from DIR");
+    let Some(from) = args.from.clone() else {
+        super::logging::init(config.log_format, super::scan_live::LOG_FILTER);
+        return super::scan_live::run(args, &config);
     };
+    super::logging::init(config.log_format, "warn");
     let dir = ExportDir::open(&from)?;
     let settings = settings_for(&dir, args.settings.as_deref(), &config.tenant)?;
     let (scan, _) = scan_dir(&dir, &settings, Utc::now())?;

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::detect::evidence::{Candidate, EvidenceSet};
@@ -12,7 +13,7 @@ use crate::detect::records::MethodSet;
 use crate::ids::SubscriptionId;
 
 /// Where a name came from; a higher source wins (the directory names the account).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Source {
     /// The `upn` claim of an ARM token.
     ArmClaim,
@@ -28,7 +29,7 @@ pub enum Source {
 pub type Rank = (Source, Option<DateTime<Utc>>, Option<Uuid>);
 
 /// A value with the rank of the record that gave it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ranked<T> {
     /// Its rank.
     pub rank: Rank,
@@ -54,7 +55,7 @@ fn offer_ranked<T: Ord>(slot: &mut Option<Ranked<T>>, other: Option<Ranked<T>>) 
 }
 
 /// The non-interactive rule's state for one IP address.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct IpState {
     /// Whether the user signed in interactively (successfully, in scope) from here.
     pub interactive: bool,
@@ -63,7 +64,7 @@ pub struct IpState {
 }
 
 /// Activity-derived state, allocated on an account's first relevant event.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Activity {
     /// `single_factor_arm_write` candidates.
     pub sf_write: EvidenceSet,
@@ -134,7 +135,7 @@ impl Activity {
 }
 
 /// Everything known about one account.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Account {
     /// The best UPN seen.
     pub upn: Option<Ranked<String>>,

@@ -8,6 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::calendar::Phase2;
@@ -27,6 +28,29 @@ use crate::detect::roles::RoleCatalog;
 use crate::detect::severity::severity;
 use crate::ids::{ObjectId, SubscriptionId};
 use crate::settings::TenantSettings;
+
+/// What an aggregator learnt about accounts, and the time window of its records, without the
+/// tenant settings: serialisable, so that a live scan can keep one day of a source between
+/// scans and merge it later ([`Aggregator::merge_partial`]). Role definitions, subscriptions
+/// and role assignments without `principalType` are directory data, read in full by every
+/// scan, and are not part of it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Partial {
+    accounts: HashMap<ObjectId, Account>,
+    window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl Partial {
+    /// Accounts it holds.
+    pub fn accounts(&self) -> usize {
+        self.accounts.len()
+    }
+
+    /// The time span of its records.
+    pub fn window(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.window
+    }
+}
 
 /// Accumulates records and produces the findings.
 #[derive(Debug, Clone)]
@@ -278,6 +302,33 @@ impl Aggregator {
         for s in other.subscriptions.into_values() {
             self.add_subscription(s);
         }
+    }
+
+    /// The account state and window of this aggregator (see [`Partial`]: directory data is
+    /// left out).
+    pub fn into_partial(self) -> Partial {
+        Partial {
+            accounts: self.accounts,
+            window: self.window,
+        }
+    }
+
+    /// Adds a partial, as if its records had been added here.
+    pub fn merge_partial(&mut self, partial: Partial) {
+        if let Some((lo, hi)) = partial.window {
+            self.see(lo);
+            self.see(hi);
+        }
+        for (id, account) in partial.accounts {
+            self.accounts.entry(id).or_default().merge(account);
+        }
+    }
+
+    /// Widens the window to cover `from..to` (a live scan's window is its look-back, not
+    /// only the span of the records it happened to read).
+    pub fn cover(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) {
+        self.see(from);
+        self.see(to);
     }
 
     /// The findings.

@@ -10,6 +10,7 @@
 use std::cmp::Ordering;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::detect::model::{CiSystem, Client};
@@ -21,7 +22,7 @@ use crate::ids::{AppId, SubscriptionId};
 pub const PER_SIGNAL: usize = 3;
 
 /// What an event says, kept for the evidence line and its context.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Facts {
     /// The client.
     pub client: Option<Client>,
@@ -59,7 +60,7 @@ pub struct Facts {
 
 /// One event offered as evidence for one signal. Candidates are totally ordered; greater is
 /// better: more telling, then more recent, then by id and content (ties are deterministic).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Candidate {
     /// How telling the event is for its signal (higher is more).
     pub telling: u8,
@@ -78,7 +79,7 @@ impl Candidate {
 }
 
 /// The best candidates for one signal (see the module docs).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceSet {
     items: Vec<Candidate>,
 }

@@ -233,3 +233,31 @@ fn the_generated_data_exercises_every_signal() {
         "{seen:?}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Event records kept as JSON partials (a live scan's day buckets) and merged later give
+    /// the detection of one aggregator that saw everything.
+    #[test]
+    fn event_partials_survive_json_and_merge_exactly(
+        records in prop::collection::vec(record(), 0..70),
+        cut in 0usize..70,
+    ) {
+        let expected = detect_all(&records);
+        let (events, directory): (Vec<Record>, Vec<Record>) = records
+            .iter()
+            .cloned()
+            .partition(|r| matches!(r, Record::SignIn(_) | Record::Write(_)));
+        let cut = cut.min(events.len());
+        let mut merged = Aggregator::new(&settings());
+        feed(&mut merged, &directory);
+        for part in [&events[..cut], &events[cut..]] {
+            let mut agg = Aggregator::new(&settings());
+            feed(&mut agg, part);
+            let json = serde_json::to_string(&agg.into_partial()).unwrap();
+            merged.merge_partial(serde_json::from_str(&json).unwrap());
+        }
+        prop_assert_eq!(&merged.finish(), &expected);
+    }
+}

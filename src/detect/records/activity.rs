@@ -5,7 +5,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::de::{self as serde_de, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::de::{self, KeyIs, KeyName, Wire};
@@ -199,8 +199,8 @@ pub struct HttpRequest {
     pub client_ip_address: Option<String>,
 }
 
-/// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// An HTTP method. (Its serde form is the persisted one; records parse the wire text.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum HttpMethod {
     /// GET.
     Get,
@@ -255,8 +255,8 @@ impl Wire for HttpMethod {
     }
 }
 
-/// An operation's status.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// An operation's status. (Its serde form is the persisted one; records parse the wire text.)
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum OperationStatus {
     /// Started.
     Started,

@@ -75,7 +75,9 @@ const METHODS: [(&str, bool); 28] = [
 ];
 
 /// A set of registered authentication methods, kept as bits (no strings per record).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct MethodSet {
     known: u32,
     unknown: u8,

@@ -1,7 +1,7 @@
 //! A Microsoft Graph sign-in (`GET /beta/auditLogs/signIns`, also the v1.0 shape).
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::de::{self, Fold, Wire};
@@ -119,8 +119,9 @@ impl Wire for AuthRequirement {
     }
 }
 
-/// `authenticationProtocol`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// `authenticationProtocol`. (Its serde form is the persisted one; records parse the wire
+/// text.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum AuthProtocol {
     /// The API's `none`: no special protocol (the usual OAuth code or refresh flows).
     Unspecified,
