@@ -327,6 +327,20 @@ pub fn parse_port(name: &'static str, value: &str) -> Result<u16, ConfigError> {
     }
 }
 
+/// Parses a whole-number setting within `range`; the error says the range and shows (the start
+/// of) the value. Shared by the modules' own `from_lookup` readers.
+pub fn parse_whole_number(text: &str, range: std::ops::RangeInclusive<u32>) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number from {} to {}, got {:?}",
+            range.start(),
+            range.end(),
+            text.chars().take(40).collect::<String>()
+        )),
+    }
+}
+
 fn schedule(name: &'static str, value: Option<String>) -> Result<String, ConfigError> {
     let value = value.unwrap_or_default();
     let fields = value.split_whitespace().count();

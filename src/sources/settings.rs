@@ -177,20 +177,10 @@ fn number(
     default: u32,
     range: std::ops::RangeInclusive<u32>,
 ) -> Result<u32, SourcesSettingError> {
-    let Some(text) = value(name) else {
-        return Ok(default);
-    };
-    match text.parse::<u32>() {
-        Ok(n) if range.contains(&n) => Ok(n),
-        _ => Err(SourcesSettingError {
-            name,
-            message: format!(
-                "expected a whole number from {} to {}, got {:?}",
-                range.start(),
-                range.end(),
-                text.chars().take(40).collect::<String>()
-            ),
-        }),
+    match value(name) {
+        None => Ok(default),
+        Some(text) => crate::config::parse_whole_number(&text, range)
+            .map_err(|message| SourcesSettingError { name, message }),
     }
 }
 

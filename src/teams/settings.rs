@@ -112,23 +112,10 @@ fn number(
     default: u32,
     range: std::ops::RangeInclusive<u32>,
 ) -> Result<u32, TeamsSettingError> {
-    let Some(text) = get(name) else {
-        return Ok(default);
-    };
-    let err = || TeamsSettingError {
-        name,
-        message: format!(
-            "expected a whole number from {} to {}, got {:?}",
-            range.start(),
-            range.end(),
-            text.chars().take(40).collect::<String>()
-        ),
-    };
-    let value: u32 = text.trim().parse().map_err(|_| err())?;
-    if range.contains(&value) {
-        Ok(value)
-    } else {
-        Err(err())
+    match get(name) {
+        None => Ok(default),
+        Some(text) => crate::config::parse_whole_number(&text, range)
+            .map_err(|message| TeamsSettingError { name, message }),
     }
 }
 
