@@ -23,14 +23,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use backon::{ExponentialBuilder, Retryable};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::CONTENT_TYPE;
 use tokio::time::Instant;
 
 use super::answer::{classify, Answer};
 use super::{DeliveryError, Message, Posted, TeamsSink};
 use crate::secret::Secret;
 use crate::teams::channel::{short_hash, Channel, ChannelBook};
-use crate::tickets::http::RetryPolicy;
+use crate::tickets::http::{retry_after, RetryPolicy};
 
 /// Retries for Teams: 6 attempts, backoff from 1 s to 30 s, `Retry-After` up to 2 minutes.
 pub const DEFAULT_RETRY: RetryPolicy = RetryPolicy {
@@ -302,17 +302,6 @@ impl TeamsSink for WebhookSink {
             Err(failure) => Err(failure.into_error(&message.channel, attempts)),
         }
     }
-}
-
-/// `Retry-After` as delta-seconds or an HTTP date.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let raw = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = raw.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(raw).ok()?;
-    let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
