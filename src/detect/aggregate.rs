@@ -15,6 +15,7 @@ use crate::calendar::Phase2;
 use crate::detect::account::{Account, Source};
 use crate::detect::client::{self, ClientInfo};
 use crate::detect::detail;
+use crate::detect::directory_part::{DirectoryPart, StoredRoleDefinition, StoredSubscription};
 use crate::detect::evidence::{Candidate, EvidenceSet, Facts, PER_SIGNAL};
 use crate::detect::model::{
     Detection, DisabledAccount, Evidence, EvidenceContext, Finding, Signal,
@@ -29,15 +30,17 @@ use crate::detect::severity::severity;
 use crate::ids::{ObjectId, SubscriptionId};
 use crate::settings::TenantSettings;
 
-/// What an aggregator learnt about accounts, and the time window of its records, without the
-/// tenant settings: serialisable, so that a live scan can keep one day of a source between
-/// scans and merge it later ([`Aggregator::merge_partial`]). Role definitions, subscriptions
-/// and role assignments without `principalType` are directory data, read in full by every
-/// scan, and are not part of it.
+/// What an aggregator learnt, without the tenant settings: serialisable, so that a live scan
+/// can keep one day of a source between scans, and a queue job what it read until its run is
+/// reconciled, and merge it later ([`Aggregator::merge_partial`]). Event data (sign-ins,
+/// activity) lives in the accounts; directory data (role definitions, subscriptions, role
+/// assignments without `principalType`) in a [`DirectoryPart`], empty for event data.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Partial {
     accounts: HashMap<ObjectId, Account>,
     window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    #[serde(default, skip_serializing_if = "DirectoryPart::is_empty")]
+    directory: DirectoryPart,
 }
 
 impl Partial {
@@ -304,12 +307,28 @@ impl Aggregator {
         }
     }
 
-    /// The account state and window of this aggregator (see [`Partial`]: directory data is
-    /// left out).
+    /// Everything this aggregator learnt, without the settings (see [`Partial`]).
     pub fn into_partial(self) -> Partial {
+        let mut untyped_assignments: Vec<_> = self.untyped_assignments.into_iter().collect();
+        untyped_assignments.sort();
+        let mut subscriptions: Vec<StoredSubscription> = self
+            .subscriptions
+            .into_values()
+            .map(StoredSubscription::from)
+            .collect();
+        subscriptions.sort_by_key(|s| s.subscription_id);
         Partial {
             accounts: self.accounts,
             window: self.window,
+            directory: DirectoryPart {
+                role_definitions: self
+                    .roles
+                    .into_definitions()
+                    .map(StoredRoleDefinition::from)
+                    .collect(),
+                subscriptions,
+                untyped_assignments,
+            },
         }
     }
 
@@ -321,6 +340,15 @@ impl Aggregator {
         }
         for (id, account) in partial.accounts {
             self.accounts.entry(id).or_default().merge(account);
+        }
+        let directory = partial.directory;
+        self.untyped_assignments
+            .extend(directory.untyped_assignments);
+        for def in directory.role_definitions {
+            self.roles.add(def.into());
+        }
+        for s in directory.subscriptions {
+            self.add_subscription(s.into());
         }
     }
 

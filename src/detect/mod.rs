@@ -24,6 +24,7 @@ pub(crate) mod account;
 pub mod aggregate;
 pub mod builtin_roles;
 pub mod client;
+pub mod directory_part;
 pub(crate) mod detail;
 pub(crate) mod evidence;
 pub mod model;

@@ -261,3 +261,31 @@ proptest! {
         prop_assert_eq!(&merged.finish(), &expected);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Every kind of record — directory data (role definitions, subscriptions, untyped role
+    /// assignments) included — kept as JSON partials split anywhere (what queue jobs keep
+    /// until their run is reconciled) and merged into a fresh aggregator gives the detection
+    /// of one aggregator that saw everything.
+    #[test]
+    fn all_partials_survive_json_and_merge_exactly(
+        records in prop::collection::vec(record(), 0..70),
+        cuts in prop::collection::vec(0usize..70, 0..4),
+    ) {
+        let expected = detect_all(&records);
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(records.len())).collect();
+        cuts.sort_unstable();
+        let mut merged = Aggregator::new(&settings());
+        let mut start = 0;
+        for cut in cuts.into_iter().chain([records.len()]) {
+            let mut agg = Aggregator::new(&settings());
+            feed(&mut agg, &records[start..cut]);
+            start = cut;
+            let json = serde_json::to_string(&agg.into_partial()).unwrap();
+            merged.merge_partial(serde_json::from_str(&json).unwrap());
+        }
+        prop_assert_eq!(&merged.finish(), &expected);
+    }
+}

@@ -61,6 +61,13 @@ impl RoleCatalog {
         }
     }
 
+    /// The exported definitions, by id.
+    pub fn into_definitions(self) -> impl Iterator<Item = RoleDefinition> {
+        let mut defs: Vec<RoleDefinition> = self.exported.into_values().collect();
+        defs.sort_by_key(|d| d.id);
+        defs.into_iter()
+    }
+
     /// Whether the role can write; unknown roles can.
     pub fn write_capable(&self, id: &Uuid) -> bool {
         if let Some(d) = self.exported.get(id) {
