@@ -24,6 +24,7 @@ pub mod lifecycle;
 pub mod offline;
 pub mod queue;
 pub mod report;
+pub mod runs;
 pub mod secret;
 pub mod settings;
 pub mod sources;

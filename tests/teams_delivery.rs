@@ -575,6 +575,7 @@ async fn the_notify_worker_delivers_queued_messages_once_through_the_host() {
         tenant: tenant(),
         owner: "owner-00001@contoso.com".into(),
         accounts: owned.clone(),
+        accounts_key: None,
     });
     let text = serde_json::to_string(&notice).expect("json");
     for delivery in [1, 2] {

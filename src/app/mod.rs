@@ -40,7 +40,7 @@ pub fn registry(ctx: Arc<AppContext>) -> Registry {
         .function(
             "scan-worker",
             dead_letter_guard::RecordsDeadLetters::new(
-                queues::ScanWorker,
+                queues::ScanWorker::new(ctx.clone()),
                 ctx.clone(),
                 crate::queue::JOBS_QUEUE,
                 "job",

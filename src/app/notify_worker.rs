@@ -21,6 +21,7 @@ use crate::functions::{
     FunctionHandler, HandlerError, InvocationLog, InvocationRequest, InvocationResponse,
 };
 use crate::jobs::{Broadcast, DigestRequest, NotifyMessage, OwnerNotice};
+use crate::runs::resolve_accounts;
 use crate::teams::delivery::{sink_from_settings, TeamsSink};
 use crate::teams::digest::{
     post_broadcast, post_digest, tenants_with_reports, weekly_run, DigestPost,
@@ -47,6 +48,9 @@ impl NotifyWorker {
         let ctx = &self.ctx;
         let now = ctx.now();
         let store = ctx.store.as_ref();
+        let message = &resolve_accounts(store, message)
+            .await
+            .context("cannot read the notice's account list from state")?;
         let notices = notices_for(
             store,
             message,

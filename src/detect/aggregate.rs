@@ -53,6 +53,15 @@ impl Partial {
     pub fn window(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         self.window
     }
+
+    /// The subscriptions its directory data lists, in id order.
+    pub fn subscription_ids(&self) -> Vec<SubscriptionId> {
+        self.directory
+            .subscriptions
+            .iter()
+            .map(|s| s.subscription_id)
+            .collect()
+    }
 }
 
 /// Accumulates records and produces the findings.

@@ -120,6 +120,24 @@ impl Source {
             Source::RoleAssignments { subscription } => format!("roleAssignments-{subscription}"),
         }
     }
+
+    /// The source of a job key ([`Source::key`]); `None` for anything else.
+    pub fn from_key(key: &str) -> Option<Self> {
+        match key {
+            "signIns" => Some(Source::SignIns),
+            "registrationDetails" => Some(Source::RegistrationDetails),
+            "users" => Some(Source::Users),
+            _ => {
+                let (kind, id) = key.split_once('-')?;
+                let subscription = SubscriptionId::parse(id).ok()?;
+                match kind {
+                    "activityLog" => Some(Source::ActivityLog { subscription }),
+                    "roleAssignments" => Some(Source::RoleAssignments { subscription }),
+                    _ => None,
+                }
+            }
+        }
+    }
 }
 
 /// Where a checkpointed job goes on.
@@ -196,6 +214,10 @@ pub struct OwnerNotice {
     pub owner: String,
     /// The owner's accounts to name.
     pub accounts: Vec<ObjectId>,
+    /// When the accounts do not fit a queue message: the state key of their list
+    /// (`notices/<tenant>/<runId>/<n>.json`, a JSON array of object ids), read instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts_key: Option<String>,
 }
 
 /// Post the readiness digest.

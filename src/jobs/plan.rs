@@ -166,6 +166,27 @@ mod tests {
                 "attempt": 0
             })
         );
+        for source in [
+            Source::SignIns,
+            Source::RegistrationDetails,
+            Source::Users,
+            Source::ActivityLog {
+                subscription: sub(1),
+            },
+            Source::RoleAssignments {
+                subscription: sub(2),
+            },
+        ] {
+            assert_eq!(Source::from_key(&source.key()), Some(source));
+        }
+        for bad in [
+            "subscriptions",
+            "activityLog-x",
+            "roleAssignments",
+            "other-10000000-0000-0000-0000-000000000001",
+        ] {
+            assert_eq!(Source::from_key(bad), None, "{bad}");
+        }
         let next = job.continued(super::super::messages::Cursor {
             next_link: Some("https://management.azure.com/next?$skiptoken=x".into()),
             partial: Some("runs/x/partial/activityLog.json".into()),

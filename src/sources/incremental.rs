@@ -102,29 +102,14 @@ pub async fn plan(
         return Ok(full);
     };
     let from = floor_day(mark.through - overlap).max(window_start);
-    let mut kept = Vec::new();
-    let mut day = window_start.date_naive();
-    while day < from.date_naive() {
-        let key = bucket_key(tenant, source, day)?;
-        match get_json::<Bucket>(store, &key).await {
-            Ok(Some(b))
-                if b.version == BUCKET_VERSION && b.enforcement_date == enforcement_date =>
-            {
-                kept.push(b.partial);
-            }
-            // Missing, of another format, or unreadable: read everything again.
-            _ => {
-                return Ok(SourcePlan {
-                    watermark: Some(mark.through),
-                    ..full
-                })
-            }
-        }
-        day = day.succ_opt().unwrap_or(day);
-        if day == NaiveDate::MAX {
-            break;
-        }
-    }
+    let Some(kept) = kept_days(store, tenant, source, window_start, from, enforcement_date).await?
+    else {
+        // A day missing, of another format, or unreadable: read everything again.
+        return Ok(SourcePlan {
+            watermark: Some(mark.through),
+            ..full
+        });
+    };
     Ok(SourcePlan {
         source: source.to_owned(),
         window_start,
@@ -133,6 +118,36 @@ pub async fn plan(
         kept,
         watermark: Some(mark.through),
     })
+}
+
+/// The stored buckets of the days from `window_start` up to (not including) `from`'s day,
+/// or `None` when one of them is missing, of another format or enforcement date, or
+/// unreadable. A queue job that planned its read in an earlier invocation loads what it
+/// keeps with this once the read is complete.
+pub async fn kept_days(
+    store: &dyn StateStore,
+    tenant: &TenantId,
+    source: &str,
+    window_start: DateTime<Utc>,
+    from: DateTime<Utc>,
+    enforcement_date: NaiveDate,
+) -> Result<Option<Vec<Partial>>, StoreError> {
+    let mut kept = Vec::new();
+    let mut day = floor_day(window_start).date_naive();
+    while day < from.date_naive() {
+        let key = bucket_key(tenant, source, day)?;
+        match get_json::<Bucket>(store, &key).await {
+            Ok(Some(b))
+                if b.version == BUCKET_VERSION && b.enforcement_date == enforcement_date =>
+            {
+                kept.push(b.partial);
+            }
+            _ => return Ok(None),
+        }
+        let Some(next) = day.succ_opt() else { break };
+        day = next;
+    }
+    Ok(Some(kept))
 }
 
 /// Stores what a complete read of `plan.from..=to` found: one bucket per day of the read

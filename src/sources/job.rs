@@ -498,7 +498,8 @@ async fn read_owners(
     source: &str,
     out: &mut Collected,
 ) -> JobOutcome {
-    let mut results = stream::iter(users.iter().map(|id| owner_of(ctx, *id, source)))
+    // Owned ids: a closure over `&ObjectId` would make the future not `Send` (rust#64552).
+    let mut results = stream::iter(users.iter().copied().map(|id| owner_of(ctx, id, source)))
         .buffer_unordered(OWNER_CONCURRENCY);
     let mut failure = None;
     while let Some(result) = results.next().await {

@@ -166,6 +166,7 @@ mod tests {
             tenant: tenant(),
             owner: "Platform-Team@contoso.com".into(),
             accounts,
+            accounts_key: None,
         }
     }
 
