@@ -346,3 +346,81 @@ async fn a_partial_run_says_what_failed_and_resolves_no_ticket() {
         .expect("records");
     assert!(open(&records) < opened, "{:?}", run.log);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_tenants_run_side_by_side_without_mixing() {
+    // An MSP's tenants (STEPUP_TENANTS): one multi-tenant app, one fake serving both.
+    let a = Tenant::new(250, 7, 23);
+    let b = Tenant::new(250, 7, 24);
+    assert_ne!(a.id(), b.id());
+    let fake = azure_fake::AzureFake::start_many(
+        vec![
+            azure_fake::FakeTenant::load(a.path(), a.id()).expect("tenant a"),
+            azure_fake::FakeTenant::load(b.path(), b.id()).expect("tenant b"),
+        ],
+        scaled(5, 100),
+    )
+    .expect("fake");
+    let sources = sources(&fake, 7, "5/100ms");
+    let state = tempfile::tempdir().expect("temp dir");
+    let store: Arc<dyn StateStore> = Arc::new(LocalDirStore::new(state.path()));
+    let r = runner(
+        &fake,
+        &a,
+        &sources,
+        store.clone(),
+        &state.path().join("tickets"),
+        Duration::from_secs(600),
+    );
+
+    // Both plans on one queue: their jobs interleave.
+    let mut queue: VecDeque<JobMessage> =
+        plan_scan(&[a.id(), b.id()], "test", "test", a.end()).into();
+    let mut notices = Vec::new();
+    while let Some(message) = queue.pop_front() {
+        let (step, _) = r.run(&message, a.end(), false).await;
+        let step = step.expect("job");
+        queue.extend(step.jobs);
+        notices.extend(step.notices);
+    }
+    for t in [&a, &b] {
+        // Each tenant is scanned with the shared settings and its own id.
+        let mut settings = a.settings();
+        settings.tenant_id = Some(t.id());
+        let ctx = stepup::sources::connect(
+            &secret_identity(&fake),
+            &sources,
+            t.id(),
+            ConnectOptions {
+                http: Some(http_client(&fake)),
+                policy: Some(RetryPolicy::fast()),
+                ..ConnectOptions::default()
+            },
+        )
+        .expect("connect");
+        let want = live_scan(
+            &ctx,
+            LiveScanOptions {
+                tenant: &settings,
+                sources: &sources,
+                store: None,
+                now: a.end(),
+                progress: &NoProgress,
+            },
+        )
+        .await
+        .expect("live scan")
+        .scan
+        .report;
+        let got = stored_report(store.as_ref(), &t.id()).await;
+        assert_eq!(got.tenant_id, Some(t.id()));
+        assert!(got.summary.at_risk > 5);
+        assert_eq!(essence(&got), essence(&want));
+        let ids: std::collections::HashSet<_> = got.accounts.iter().map(|x| x.user_id).collect();
+        for n in notices.iter().filter(|n| n.tenant == t.id()) {
+            assert!(n.accounts.iter().all(|id| ids.contains(id)), "{n:?}");
+        }
+    }
+    assert!(notices.iter().any(|n| n.tenant == a.id()));
+    assert!(notices.iter().any(|n| n.tenant == b.id()));
+}
