@@ -11,6 +11,28 @@ use support::replies::{queue_messages, Invocation};
 /// A scan job as the `scan` timer would enqueue it (`stepup::jobs::JobMessage::Plan`).
 const SCAN_JOB: &str = r#"{"kind":"plan","runId":"20261122T060000Z-0a1b2c3d","tenant":"00000000-0000-0000-0000-000000000001","reason":"timer","requestedBy":"timer:scan"}"#;
 
+/// A host whose state already holds the ledger of [`SCAN_JOB`]'s run, so that the scan
+/// worker takes the plan as a redelivery (it queues the run's unfinished jobs again) without
+/// reaching Graph or ARM: these tests are about the wire form, tests/orchestration.rs about
+/// scans.
+async fn host_with_planned_run() -> (HostEmulator, tempfile::TempDir) {
+    let state = tempfile::tempdir().expect("temp dir");
+    let store = stepup::state::LocalDirStore::new(state.path());
+    stepup::jobs::open_run(
+        &store,
+        &stepup::jobs::RunId::parse("20261122T060000Z-0a1b2c3d").expect("run id"),
+        stepup::ids::TenantId::parse("00000000-0000-0000-0000-000000000001").expect("tenant"),
+        "timer",
+        ["signIns".to_string()],
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("open run");
+    let dir = state.path().display().to_string();
+    let host = HostEmulator::start_with_env(&[("STEPUP_STATE_DIR", &dir)]).await;
+    (host, state)
+}
+
 /// A notice as a scan worker would enqueue it.
 const NOTICE: &str = r#"{"kind":"ownerNotice","runId":"20261122T060000Z-0a1b2c3d","tenant":"00000000-0000-0000-0000-000000000001","owner":"platform-team@contoso.com","accounts":[]}"#;
 
@@ -102,17 +124,26 @@ async fn timers_run_on_time_late_and_for_the_first_time() {
 
 #[tokio::test]
 async fn queue_workers_take_messages_as_the_host_encodes_them() {
-    let host = HostEmulator::start().await;
+    let (host, _state) = host_with_planned_run().await;
     for (function, message) in [("scan-worker", SCAN_JOB), ("notify-worker", NOTICE)] {
         let invocation = host.invoke_queue(function, message, 1).await;
         assert_eq!(invocation.status, 200, "{function}: {}", invocation.body);
         assert_host_accepts(&host, &invocation);
+        if function == "scan-worker" {
+            // The run's unfinished job, queued again through the `jobs` output binding.
+            let outputs = invocation.result().expect("result").outputs;
+            let jobs = queue_messages(&outputs["jobs"]).expect("queue messages");
+            assert_eq!(jobs.len(), 1, "{}", invocation.body);
+            let job: Value = serde_json::from_str(&jobs[0]).expect("job JSON");
+            assert_eq!(job["kind"], "source");
+            assert_eq!(job["source"]["name"], "signIns");
+        }
     }
 }
 
 #[tokio::test]
 async fn queue_workers_take_messages_as_the_documentation_shows_them() {
-    let host = HostEmulator::start().await;
+    let (host, _state) = host_with_planned_run().await;
     for (function, message) in [("scan-worker", SCAN_JOB), ("notify-worker", NOTICE)] {
         let invocation = host
             .invoke_queue_as(function, message, 2, QueueWire::Documented)

@@ -56,10 +56,29 @@ pub fn kind_name(kind: &IdentityKind) -> &'static str {
     }
 }
 
-/// Builds the credential the environment selects, for `tenant`.
+/// Builds the credential the environment selects, for `tenant` (a scanned tenant: the
+/// app registration is multi-tenant).
 pub fn build_credential(
     identity: &IdentityConfig,
     tenant: &TenantId,
+    options: &CredentialOptions,
+) -> Result<Arc<dyn TokenCredential>, CredentialError> {
+    build(identity, Some(tenant), options)
+}
+
+/// The app's own credential for Azure services (Blob and Queue Storage): the kind the
+/// environment selects, in the app's home tenant (`AZURE_TENANT_ID`, which only the client
+/// secret, certificate and federation kinds need).
+pub fn app_credential(
+    identity: &IdentityConfig,
+    options: &CredentialOptions,
+) -> Result<Arc<dyn TokenCredential>, CredentialError> {
+    build(identity, identity.tenant_id.as_ref(), options)
+}
+
+fn build(
+    identity: &IdentityConfig,
+    tenant: Option<&TenantId>,
     options: &CredentialOptions,
 ) -> Result<Arc<dyn TokenCredential>, CredentialError> {
     let kind = identity.kind();
@@ -70,7 +89,11 @@ pub fn build_credential(
         .clone()
         .unwrap_or_else(|| PUBLIC_AUTHORITY.to_string());
     let client_options = client_options(&authority, options);
-    let tenant_text = tenant.to_string();
+    let tenant_text = || {
+        tenant
+            .map(ToString::to_string)
+            .ok_or_else(|| err("AZURE_TENANT_ID is not set".into()))
+    };
     let client_id = || {
         identity
             .client_id
@@ -82,7 +105,7 @@ pub fn build_credential(
             WorkloadIdentityCredential::new(Some(WorkloadIdentityCredentialOptions {
                 credential_options: ClientAssertionCredentialOptions { client_options },
                 client_id: Some(client_id()?),
-                tenant_id: Some(tenant_text),
+                tenant_id: Some(tenant_text()?),
                 token_file_path: identity.federated_token_file.clone(),
             }))
             .map_err(|e| err(e.to_string()))?
@@ -94,7 +117,7 @@ pub fn build_credential(
                 .map(|s| AzureSecret::new(s.expose().to_owned()))
                 .ok_or_else(|| err("AZURE_CLIENT_SECRET is not set".into()))?;
             ClientSecretCredential::new(
-                &tenant_text,
+                &tenant_text()?,
                 client_id()?,
                 secret,
                 Some(ClientSecretCredentialOptions { client_options }),
@@ -107,6 +130,7 @@ pub fn build_credential(
                 .as_deref()
                 .ok_or_else(|| err("AZURE_CLIENT_CERTIFICATE_PATH is not set".into()))?;
             let client = client_id()?;
+            let tenant_text = tenant_text()?;
             let endpoint = format!(
                 "{}/{tenant_text}/oauth2/v2.0/token",
                 authority.trim_end_matches('/')
@@ -129,7 +153,7 @@ pub fn build_credential(
             .map_err(|e| err(e.to_string()))?
         }
         IdentityKind::AzureCli => AzureCliCredential::new(Some(AzureCliCredentialOptions {
-            tenant_id: Some(tenant_text),
+            tenant_id: tenant.map(ToString::to_string),
             executor: options.az_executor.clone(),
             ..Default::default()
         }))
@@ -163,7 +187,7 @@ fn log_once(kind: &IdentityKind, identity: &IdentityConfig) {
     tracing::info!(
         credential = kind_name(kind),
         client_id = identity.client_id.as_deref().unwrap_or("-"),
-        "authenticating to Graph and ARM with {}{assigned}",
+        "authenticating with {}{assigned}",
         kind_name(kind)
     );
 }
