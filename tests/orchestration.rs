@@ -19,18 +19,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
-use azure_fake::{AzureFake, FakeOptions};
-use live_support::{comparable, offline, restrict, serve, Tenant};
+use azure_fake::{AzureFake, Endpoint, FakeOptions, FaultRule, Faults};
+use azure_storage_queue::models::QueueClientReceiveMessagesOptions;
+use live_support::{comparable, offline, restrict, scaled, serve, Tenant};
 use stepup::config::Config;
 use stepup::jobs::{JobMessage, NotifyMessage, RunLedger};
 use stepup::lifecycle::{load_report, ReportSlot};
 use stepup::report::model::ScanReport;
 use stepup::settings::{OwnerEntry, TenantSettings};
 use stepup::state::{get_json, LocalDirStore, StateStore};
-use support::azurite::Azurite;
-use support::emulator::HostEmulator;
-use support::queue_bridge::{Delivery, Disposition, QueueBridge};
 use stepup::teams::cards::MAX_OWNER_MESSAGES;
+use support::azurite::Azurite;
+use support::emulator::{HostEmulator, FUNCTION_KEY};
+use support::payloads::{queue_request_with, QueueDelivery, QueueMessageMetadata, QueueWire};
+use support::queue_bridge::{Delivery, Disposition, QueueBridge};
 use teams_support::fake_webhook::{FakeWebhook, Kind};
 use teams_support::mentioned;
 use ticket_support::github::{FakeGitHub, OWNER, REPO, TOKEN};
@@ -41,6 +43,8 @@ const DAYS: u32 = 7;
 const QUEUES: [&str; 2] = ["stepup-jobs", "stepup-notify"];
 /// The most deliveries one drain makes (a guard against a loop).
 const MAX_DELIVERIES: usize = 2_000;
+/// An MFA enforcement notice from Service Health (common alert schema).
+const NOTICE: &str = include_str!("fixtures/alerts/common_mfa_notice.json");
 /// The Teams webhook's id in the fake.
 const CHANNEL: &str = "default";
 
@@ -281,13 +285,12 @@ fn plans(deliveries: &[Delivery]) -> usize {
 }
 
 /// Fires the `scan` timer and pumps both queues until they are empty.
-async fn scheduled_run(rig: &Rig, host: &HostEmulator, bridge: &QueueBridge) -> Vec<Delivery> {
+async fn scheduled_run(host: &HostEmulator, bridge: &QueueBridge) -> Vec<Delivery> {
     let timer = host.invoke_timer("scan", false).await;
     assert_eq!(bridge.put_outputs(host, &timer).await, 1, "one plan job");
     let deliveries = bridge.drain(host, &QUEUES, MAX_DELIVERIES).await;
     assert!(deliveries.len() < MAX_DELIVERIES, "the queues drained");
     all_succeeded(&deliveries, host);
-    let _ = rig;
     deliveries
 }
 
@@ -297,22 +300,19 @@ async fn the_timer_runs_jobs_workers_tickets_and_notices() {
     let host = rig.host().await;
     let bridge = QueueBridge::new(&rig.azurite, host.layout());
 
-    let deliveries = scheduled_run(&rig, &host, &bridge).await;
+    let deliveries = scheduled_run(&host, &bridge).await;
     assert_eq!(plans(&deliveries), 1);
     let ledgers = rig.ledgers().await;
-    if ledgers.len() != 1 {
-        for d in &deliveries {
-            eprintln!("{} {:?}", d.text, d.invocation.result().map(|r| r.logs.clone()));
-        }
-        eprintln!("{:?}", rig.store().list("").await);
-    }
     assert_eq!(ledgers.len(), 1, "one run");
     let run = &ledgers[0];
     assert!(run.finished.is_some(), "the run finished: {run:?}");
 
     let report = rig.report().await;
     assert!(report.complete, "{:?}", report.problems);
-    assert!(report.summary.at_risk > 5, "the tenant has accounts at risk");
+    assert!(
+        report.summary.at_risk > 5,
+        "the tenant has accounts at risk"
+    );
     let got = comparable_report(&report);
     let want = rig.expected(run.created_at);
     assert_eq!(accounts(&got), accounts(&want));
@@ -320,7 +320,11 @@ async fn the_timer_runs_jobs_workers_tickets_and_notices() {
 
     // One ticket per account at risk.
     let issues = rig.issues();
-    assert_eq!(issues.len(), report.summary.at_risk, "one ticket per account");
+    assert_eq!(
+        issues.len(),
+        report.summary.at_risk,
+        "one ticket per account"
+    );
     for account in &report.accounts {
         let id = account.user_id.to_string();
         let naming = issues
@@ -349,4 +353,281 @@ async fn the_timer_runs_jobs_workers_tickets_and_notices() {
     all_succeeded(&again, &host);
     assert_eq!(again.len(), notices.len());
     assert_eq!(rig.teams.received(CHANNEL), posted, "nothing posted again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_posted_five_times_broadcasts_once_and_scans_once() {
+    let rig = Rig::start(150, 72, FakeOptions::default(), &[]).await;
+    let host = rig.host().await;
+    let bridge = QueueBridge::new(&rig.azurite, host.layout());
+    // The tenant was scanned before: the broadcast reports its latest scan.
+    scheduled_run(&host, &bridge).await;
+    assert_eq!(rig.ledgers().await.len(), 1);
+    let before = rig.teams.received(CHANNEL).len();
+
+    // The action group retries: the same notice arrives five times.
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let reply = host
+            .http(
+                "POST",
+                &format!("service-health?code={FUNCTION_KEY}"),
+                &[("Content-Type", "application/json")],
+                NOTICE,
+            )
+            .await;
+        statuses.push(reply.status);
+    }
+    assert_eq!(statuses[0], 202, "{statuses:?}\n{}", host.stderr());
+    assert!(
+        statuses.iter().all(|s| (200..300).contains(s)),
+        "{statuses:?}"
+    );
+
+    let deliveries = bridge.drain(&host, &QUEUES, MAX_DELIVERIES).await;
+    all_succeeded(&deliveries, &host);
+    assert_eq!(plans(&deliveries), 1, "one plan job");
+    let ledgers = rig.ledgers().await;
+    assert_eq!(ledgers.len(), 2, "one more run");
+    assert!(ledgers.iter().all(|l| l.finished.is_some()));
+    let broadcasts = deliveries
+        .iter()
+        .filter(|d| {
+            matches!(
+                serde_json::from_str(&d.text),
+                Ok(NotifyMessage::Broadcast(_))
+            )
+        })
+        .count();
+    assert_eq!(broadcasts, 1, "one broadcast queued");
+    // The run's owner notices are not due again (renotify after 7 days): the one new
+    // message is the broadcast.
+    assert_eq!(rig.teams.received(CHANNEL).len(), before + 1);
+}
+
+/// The queue service of Azurite, as the test's own client.
+fn queue_service(azurite: &Azurite) -> azure_storage_queue::QueueServiceClient {
+    azure_storage_queue::QueueServiceClient::new(
+        azurite.queue_url(),
+        Some(Azurite::credential()),
+        Some(azure_storage_queue::QueueServiceClientOptions {
+            client_options: azurite.client_options(),
+            ..Default::default()
+        }),
+    )
+    .expect("queue service client")
+}
+
+/// Fake options with small pages and some latency, so that jobs of a one-second budget
+/// continue several times.
+fn slow_small_pages() -> FakeOptions {
+    // Graph's page sizes are what the client asks for ($top); ARM's are the server's.
+    let mut options = scaled(1000, 1000);
+    options.pages.activity = 20;
+    options.pages.arm_list = 5;
+    options
+}
+
+/// How many continuations (source jobs with a cursor) the deliveries ran.
+fn continuations(deliveries: &[Delivery]) -> usize {
+    deliveries
+        .iter()
+        .filter(|d| {
+            matches!(serde_json::from_str(&d.text), Ok(JobMessage::Source(j)) if j.cursor.is_some())
+        })
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_job_is_continued_to_the_same_result() {
+    let rig = Rig::start(
+        200,
+        73,
+        slow_small_pages(),
+        &[("STEPUP_JOB_BUDGET_SECONDS", "1")],
+    )
+    .await;
+    rig.fake
+        .set_faults(Faults::none().latency(std::time::Duration::from_millis(150)));
+    let first = rig.host().await;
+    let bridge = QueueBridge::new(&rig.azurite, first.layout());
+    let timer = first.invoke_timer("scan", false).await;
+    assert_eq!(bridge.put_outputs(&first, &timer).await, 1);
+    let plan = bridge
+        .pump_once(&first, "stepup-jobs")
+        .await
+        .expect("the plan job");
+    all_succeeded(std::slice::from_ref(&plan), &first);
+
+    // The host takes a source job (hidden for 3 s) and invokes the worker, which dies
+    // while it reads.
+    let jobs = queue_service(&rig.azurite)
+        .queue_client("stepup-jobs")
+        .expect("queue client");
+    let received = jobs
+        .receive_messages(Some(QueueClientReceiveMessagesOptions {
+            number_of_messages: Some(1),
+            visibility_timeout: Some(3),
+            ..Default::default()
+        }))
+        .await
+        .expect("receive")
+        .into_model()
+        .expect("messages");
+    let message = received
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .expect("a source job");
+    let killed = message.message_text.clone().unwrap_or_default();
+    let body = queue_request_with(
+        &QueueDelivery {
+            function: "scan-worker",
+            binding: "job",
+            message: &killed,
+            dequeue_count: 1,
+        },
+        &QueueMessageMetadata {
+            id: message.message_id.clone().unwrap_or_default(),
+            pop_receipt: message.pop_receipt.clone().unwrap_or_default(),
+            insertion_time: Utc::now(),
+            expiration_time: Utc::now() + Duration::days(7),
+            next_visible_time: Utc::now() + Duration::seconds(3),
+        },
+        QueueWire::Host,
+        Utc::now(),
+    );
+    let before = rig.fake.counters().total().requests;
+    let url = format!("http://127.0.0.1:{}/scan-worker", first.port());
+    let invocation = tokio::spawn(async move {
+        reqwest::Client::new()
+            .post(url)
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    for _ in 0..200 {
+        if rig.fake.counters().total().requests >= before + 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(
+        rig.fake.counters().total().requests >= before + 3,
+        "the worker was reading"
+    );
+    drop(first); // kills `stepup serve` mid-invocation
+    assert!(
+        invocation.await.expect("join").is_err(),
+        "the invocation died with its worker"
+    );
+
+    // A new instance; the message becomes visible again and is delivered again.
+    let second = rig.host().await;
+    let mut deliveries = Vec::new();
+    for _ in 0..30 {
+        deliveries.extend(bridge.drain(&second, &QUEUES, MAX_DELIVERIES).await);
+        // The killed message comes back once its visibility timeout is over.
+        let ledgers = rig.ledgers().await;
+        let finished = !ledgers.is_empty() && ledgers.iter().all(|l| l.finished.is_some());
+        if finished && deliveries.iter().any(|d| d.text == killed) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    all_succeeded(&deliveries, &second);
+    let again = deliveries
+        .iter()
+        .find(|d| d.text == killed)
+        .expect("the killed job was delivered again");
+    assert_eq!(again.dequeue_count, 2);
+    assert!(continuations(&deliveries) > 0, "jobs continued in new jobs");
+
+    let ledgers = rig.ledgers().await;
+    assert_eq!(ledgers.len(), 1);
+    let report = rig.report().await;
+    assert!(report.complete, "{:?}", report.problems);
+    assert_eq!(
+        comparable_report(&report),
+        rig.expected(ledgers[0].created_at)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_during_the_run_gives_the_same_result() {
+    let rig = Rig::start(
+        300,
+        74,
+        scaled(1, 1000),
+        &[("STEPUP_GRAPH_REPORT_RATE", "20/1s")],
+    )
+    .await;
+    let host = rig.host().await;
+    let bridge = QueueBridge::new(&rig.azurite, host.layout());
+    scheduled_run(&host, &bridge).await;
+    let used = rig.fake.counters();
+    let throttled: u64 = Endpoint::ALL
+        .iter()
+        .filter(|e| e.is_report())
+        .map(|e| used.of(*e).throttled)
+        .sum();
+    assert!(throttled > 0, "the fake throttled the report reads");
+    let ledgers = rig.ledgers().await;
+    assert_eq!(ledgers.len(), 1);
+    let report = rig.report().await;
+    assert!(report.complete, "{:?}", report.problems);
+    assert_eq!(
+        comparable_report(&report),
+        rig.expected(ledgers[0].created_at)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incomplete_run_resolves_no_ticket() {
+    let rig = Rig::start(
+        200,
+        75,
+        FakeOptions::default(),
+        &[("STEPUP_RESOLVE_AFTER_SCANS", "1")],
+    )
+    .await;
+    let host = rig.host().await;
+    let bridge = QueueBridge::new(&rig.azurite, host.layout());
+    scheduled_run(&host, &bridge).await;
+    let first = rig.report().await;
+    assert!(first.complete);
+    let opened = rig.issues();
+    assert_eq!(opened.len(), first.summary.at_risk);
+    assert!(opened.iter().all(|i| i["state"] == "open"));
+
+    // The sign-ins stay broken (the permission was withdrawn): the run is partial and sees fewer accounts at risk, which
+    // a complete run would resolve (one clean scan is enough here).
+    rig.fake
+        .set_faults(Faults::none().rule(FaultRule::status(403).on(Endpoint::SignIns).page(1)));
+    scheduled_run(&host, &bridge).await;
+    let second = rig.report().await;
+    assert!(!second.complete, "the run is partial");
+    assert!(
+        second
+            .problems
+            .iter()
+            .any(|p| p.contains("signIns") || p.contains("sign-ins") || p.contains("signins")),
+        "the failed source is named: {:?}",
+        second.problems
+    );
+    assert!(
+        second.summary.at_risk < first.summary.at_risk,
+        "findings shrank: {} then {}",
+        first.summary.at_risk,
+        second.summary.at_risk
+    );
+    let after = rig.issues();
+    assert_eq!(after.len(), opened.len(), "no ticket opened or lost");
+    assert!(
+        after.iter().all(|i| i["state"] == "open"),
+        "no ticket resolved"
+    );
 }
