@@ -65,10 +65,13 @@ pub(crate) fn audience_of(state: &State, resource: &str) -> Option<Audience> {
         "https://management.core.windows.net",
         "797f4846-ba00-4fd7-ba43-dac1f8f63013",
     ];
+    let storage = ["https://storage.azure.com"];
     if graph.contains(&r.as_str()) || state.bases(Service::Graph).contains(&r) {
         Some(Audience::Graph)
     } else if arm.contains(&r.as_str()) || state.bases(Service::Arm).contains(&r) {
         Some(Audience::Arm)
+    } else if storage.contains(&r.as_str()) {
+        Some(Audience::Storage)
     } else {
         None
     }

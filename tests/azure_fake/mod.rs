@@ -33,7 +33,7 @@
 //! - Authority: `POST /{tenant}/oauth2/v2.0/token` (`client_credentials` with
 //!   `client_secret`, a federated `client_assertion`, or a certificate assertion: JWT with
 //!   `x5t`/`x5t#S256`, signature, `aud` = the token endpoint, `iss` = `sub` = client id);
-//!   one `scope` ending in `/.default` naming Graph or ARM (public ids or the fake's URLs);
+//!   one `scope` ending in `/.default` naming Graph, ARM or Storage (public ids or the fake's URLs);
 //!   AADSTS errors (`error`, `error_description`, `error_codes`); OpenID discovery at
 //!   `GET /{tenant}/v2.0/.well-known/openid-configuration`. App Service managed
 //!   identity: `GET /msi/token?api-version=2019-08-01&resource=…[&client_id=…]` with

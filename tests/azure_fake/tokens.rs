@@ -1,5 +1,7 @@
 //! Access tokens: JWT-shaped opaque strings the fake remembers, each bound to an audience
-//! (Graph or ARM), a tenant, a client and an expiry.
+//! (Graph, ARM or Storage), a tenant, a client and an expiry. Storage tokens are for
+//! Azurite (`--oauth basic` checks the claims, not the signature), so one managed identity
+//! reaches the fake and the storage emulator, as in a function app.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -16,6 +18,8 @@ pub enum Audience {
     Graph,
     /// Azure Resource Manager.
     Arm,
+    /// Azure Storage (blobs, queues).
+    Storage,
 }
 
 impl Audience {
@@ -24,6 +28,7 @@ impl Audience {
         match self {
             Audience::Graph => "https://graph.microsoft.com",
             Audience::Arm => "https://management.core.windows.net/",
+            Audience::Storage => "https://storage.azure.com",
         }
     }
 }
