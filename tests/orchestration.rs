@@ -405,6 +405,48 @@ async fn a_notice_posted_five_times_broadcasts_once_and_scans_once() {
     assert_eq!(rig.teams.received(CHANNEL).len(), before + 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_before_the_first_scan_is_broadcast_once_the_scan_is_stored() {
+    let rig = Rig::start(150, 73, FakeOptions::default(), &[]).await;
+    let host = rig.host().await;
+    let bridge = QueueBridge::new(&rig.azurite, host.layout());
+    let reply = host
+        .http(
+            "POST",
+            &format!("service-health?code={FUNCTION_KEY}"),
+            &[("Content-Type", "application/json")],
+            NOTICE,
+        )
+        .await;
+    assert_eq!(reply.status, 202, "{}", host.stderr());
+
+    let deliveries = bridge.drain(&host, &QUEUES, MAX_DELIVERIES).await;
+    all_succeeded(&deliveries, &host);
+    assert_eq!(plans(&deliveries), 1, "the notice's scan ran");
+    let broadcasts: Vec<&Delivery> = deliveries
+        .iter()
+        .filter(|d| {
+            matches!(
+                serde_json::from_str(&d.text),
+                Ok(NotifyMessage::Broadcast(_))
+            )
+        })
+        .collect();
+    // Queued by the alert (no scan yet: kept), then again by the run that stored the report.
+    assert_eq!(broadcasts.len(), 2, "{}", host.stderr());
+    let posted: Vec<Value> = rig
+        .teams
+        .received(CHANNEL)
+        .into_iter()
+        .filter(|m| m.to_string().contains("Mandatory Azure MFA (Phase 2)"))
+        .collect();
+    assert_eq!(
+        posted.len(),
+        1,
+        "the broadcast is posted once, after the scan"
+    );
+}
+
 /// The queue service of Azurite, as the test's own client.
 fn queue_service(azurite: &Azurite) -> azure_storage_queue::QueueServiceClient {
     azure_storage_queue::QueueServiceClient::new(

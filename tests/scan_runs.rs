@@ -63,6 +63,7 @@ struct Pumped {
     invocations: usize,
     continuations: usize,
     notices: Vec<OwnerNotice>,
+    broadcasts: Vec<stepup::jobs::Broadcast>,
     log: Vec<String>,
 }
 
@@ -96,6 +97,7 @@ async fn pump(
         let step = step.unwrap_or_else(|e| panic!("{message:?}: {e}"));
         queue.extend(step.jobs);
         out.notices.extend(step.notices);
+        out.broadcasts.extend(step.broadcasts);
         out.log.extend(step.log);
     }
     out
@@ -296,7 +298,24 @@ async fn a_partial_run_says_what_failed_and_resolves_no_ticket() {
         &state.path().join("tickets"),
         Duration::from_secs(600),
     );
-    pump(&r, t.id(), t.end(), |_| None).await;
+    // A Service Health broadcast that came before any scan waited in state: the first run
+    // queues it (its card shows the run's report).
+    let waiting = stepup::jobs::Broadcast {
+        tenant: t.id(),
+        enforcement_date: None,
+        notice: stepup::jobs::NoticeRef {
+            tracking_id: Some("YT4M-9QZ".into()),
+            communication_id: None,
+            title: "Mandatory MFA for Azure Resource Manager".into(),
+            published_at: None,
+        },
+        dedupe_key: "alert-1/YT4M-9QZ/comm-1".into(),
+    };
+    stepup::teams::digest::defer_broadcast(store.as_ref(), &waiting)
+        .await
+        .expect("defer");
+    let run = pump(&r, t.id(), t.end(), |_| None).await;
+    assert_eq!(run.broadcasts, vec![waiting]);
     let first = stored_report(store.as_ref(), &t.id()).await;
     assert!(first.complete);
     let open = |records: &[stepup::lifecycle::AccountRecord]| {

@@ -24,7 +24,8 @@ use crate::jobs::{Broadcast, DigestRequest, NotifyMessage, OwnerNotice};
 use crate::runs::resolve_accounts;
 use crate::teams::delivery::{sink_from_settings, TeamsSink};
 use crate::teams::digest::{
-    post_broadcast, post_digest, tenants_with_reports, weekly_run, DigestPost,
+    defer_broadcast, forget_broadcast, post_broadcast, post_digest, tenants_with_reports,
+    weekly_run, DigestPost,
 };
 use crate::teams::notify::{deliver, notices_for, run_stamp};
 
@@ -103,9 +104,18 @@ impl NotifyWorker {
         )
         .await
         .context("the enforcement broadcast")?;
+        match outcome {
+            // The card shows the tenant's latest scan: the first run to store one queues it.
+            None => defer_broadcast(ctx.store.as_ref(), message)
+                .await
+                .context("cannot keep the broadcast until the first scan")?,
+            Some(_) => forget_broadcast(ctx.store.as_ref(), message)
+                .await
+                .context("cannot forget the posted broadcast")?,
+        }
         log.info(match outcome {
             None => format!(
-                "notify-worker: broadcast for tenant {}: no scan is stored yet; nothing to post",
+                "notify-worker: broadcast for tenant {}: no scan is stored yet; kept until the first scan's report",
                 message.tenant
             ),
             Some(o) if o.posted > 0 => format!(

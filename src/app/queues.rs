@@ -92,7 +92,10 @@ impl FunctionHandler for ScanWorker {
         response
             .push_queue_messages(
                 "notify",
-                step.notices.into_iter().map(NotifyMessage::OwnerNotice),
+                step.notices
+                    .into_iter()
+                    .map(NotifyMessage::OwnerNotice)
+                    .chain(step.broadcasts.into_iter().map(NotifyMessage::Broadcast)),
             )
             .map_err(|e| HandlerError::Failed(anyhow::anyhow!("encoding the notices: {e}")))?;
         Ok(response)

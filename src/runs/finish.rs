@@ -19,6 +19,7 @@ use crate::report::model::ScanReport;
 use crate::report::Scan;
 use crate::sources::SourceJob;
 use crate::state::{get_json, Condition, StateKey};
+use crate::teams::digest::pending_broadcasts;
 use crate::teams::notify::{plan, save_findings, PlanInput};
 use crate::tickets::http::RetryPolicy;
 
@@ -144,6 +145,14 @@ impl ScanRunner {
             planned.skipped.len()
         ));
         step.notices = notices;
+        step.broadcasts = pending_broadcasts(store, &tenant).await?;
+        if !step.broadcasts.is_empty() {
+            step.say(format!(
+                "run {}: {} enforcement broadcast(s) that waited for a scan queued",
+                ledger.run_id,
+                step.broadcasts.len()
+            ));
+        }
 
         let mark = serde_json::json!({"runId": ledger.run_id, "at": window.now});
         store

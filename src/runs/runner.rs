@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::connections::Connections;
 use crate::config::Config;
 use crate::config::IdentityConfig;
-use crate::jobs::{JobMessage, LedgerError, OwnerNotice};
+use crate::jobs::{Broadcast, JobMessage, LedgerError, OwnerNotice};
 use crate::lifecycle::{LifecycleSettings, StoreError};
 use crate::settings::TenantSettings;
 use crate::sources::{ConnectError, ConnectOptions, SourcesSettings};
@@ -77,6 +77,8 @@ pub struct Step {
     pub jobs: Vec<JobMessage>,
     /// Owner notices for `stepup-notify` (from the job that reconciled the run).
     pub notices: Vec<OwnerNotice>,
+    /// Enforcement broadcasts that waited for this tenant's scan, for `stepup-notify`.
+    pub broadcasts: Vec<Broadcast>,
     /// What happened, one line each.
     pub log: Vec<String>,
 }

@@ -7,8 +7,10 @@
 //!   ([`weekly_run`] for the timer); [`post_broadcast`]: the enforcement broadcast card.
 
 pub mod data;
+pub mod pending;
 pub mod post;
 pub mod render;
 
 pub use data::{load_digest, report_time, tenants_with_reports, DigestData, HISTORY_WEEKS};
+pub use pending::{defer_broadcast, forget_broadcast, pending_broadcasts};
 pub use post::{post_broadcast, post_digest, weekly_run, DigestPost};
