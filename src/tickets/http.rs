@@ -659,7 +659,8 @@ mod tests {
                 .await
                 .unwrap_err();
             assert!(
-                err.to_string().contains("refusing a request with the path segment"),
+                err.to_string()
+                    .contains("refusing a request with the path segment"),
                 "{bad:?}: {err}"
             );
         }

@@ -45,7 +45,10 @@ async fn direct(
     let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
     let mut request = reqwest::Client::new()
         .request(method, format!("http://127.0.0.1:{}{path}", host.port()))
-        .header("X-Azure-Functions-InvocationId", "3f1c0c56-5b1e-4c1e-9d5e-000000000001")
+        .header(
+            "X-Azure-Functions-InvocationId",
+            "3f1c0c56-5b1e-4c1e-9d5e-000000000001",
+        )
         .body(body);
     if let Some(c) = content_type {
         request = request.header("Content-Type", c);
@@ -176,8 +179,7 @@ async fn content_types_that_are_not_json_are_415() {
     for function in FUNCTIONS {
         let path = format!("/{function}");
         for content_type in [Some("text/plain"), Some("application/octet-stream"), None] {
-            let (status, body) =
-                direct(&host, "POST", &path, content_type, envelope.clone()).await;
+            let (status, body) = direct(&host, "POST", &path, content_type, envelope.clone()).await;
             let case = format!("{function} as {content_type:?}");
             assert_reason(status, 415, &body, "application/json", &case);
         }
@@ -231,8 +233,14 @@ async fn malformed_json_methods_and_paths_get_a_reason() {
         "/a/b/c",
         "/..%2F..%2Fetc%2Fpasswd",
     ] {
-        let (status, body) =
-            direct(&host, "POST", path, Some("application/json"), b"{}".to_vec()).await;
+        let (status, body) = direct(
+            &host,
+            "POST",
+            path,
+            Some("application/json"),
+            b"{}".to_vec(),
+        )
+        .await;
         assert_reason(status, 404, &body, "", path);
     }
 }

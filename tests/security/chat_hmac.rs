@@ -80,7 +80,13 @@ async fn unauthenticated_stale_or_foreign_activities_are_refused_with_a_reason()
     let garbled = b"{\"type\": \"message\", \"text\": ".to_vec();
 
     let signed = |body: &[u8]| sign(body);
-    type Case = (&'static str, Vec<(String, String)>, Vec<u8>, u16, &'static str);
+    type Case = (
+        &'static str,
+        Vec<(String, String)>,
+        Vec<u8>,
+        u16,
+        &'static str,
+    );
     let h = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
         pairs
             .iter()
@@ -88,7 +94,13 @@ async fn unauthenticated_stale_or_foreign_activities_are_refused_with_a_reason()
             .collect()
     };
     let cases: Vec<Case> = vec![
-        ("no Authorization", h(&[JSON]), fresh.clone(), 401, "missing Authorization"),
+        (
+            "no Authorization",
+            h(&[JSON]),
+            fresh.clone(),
+            401,
+            "missing Authorization",
+        ),
         (
             "another scheme",
             h(&[JSON, ("Authorization", "Bearer eyJ0eXAiOiJKV1Qi")]),
@@ -187,7 +199,10 @@ async fn unauthenticated_stale_or_foreign_activities_are_refused_with_a_reason()
     let ok = post(&host, &[JSON, ("Authorization", &good)], fresh).await;
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert!(!host.stderr().contains(TOKEN), "the token is never logged");
-    assert!(!host.stderr().contains(&good), "nor the Authorization header");
+    assert!(
+        !host.stderr().contains(&good),
+        "nor the Authorization header"
+    );
 }
 
 #[tokio::test]
@@ -223,7 +238,12 @@ async fn arguments_that_look_like_paths_are_only_names() {
                 Utc::now(),
             ));
             let reply = post(&host, &[JSON, ("Authorization", &sign(&body))], body).await;
-            assert_eq!(reply.status, 200, "{command} {argument:.40}: {}", reply.text());
+            assert_eq!(
+                reply.status,
+                200,
+                "{command} {argument:.40}: {}",
+                reply.text()
+            );
             let card = reply.text();
             assert!(!card.contains("leak"), "{command} {argument:.40}: {card}");
             assert!(!card.contains("root:"), "{command} {argument:.40}: {card}");

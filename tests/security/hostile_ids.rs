@@ -57,8 +57,7 @@ fn plain_key(text: &str) -> bool {
             !s.is_empty()
                 && s != "."
                 && s != ".."
-                && s
-                    .bytes()
+                && s.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         })
         && Path::new(text)
@@ -68,13 +67,10 @@ fn plain_key(text: &str) -> bool {
 
 fn canonical_guid(text: &str) -> bool {
     text.len() == 36
-        && text
-            .chars()
-            .enumerate()
-            .all(|(i, c)| match i {
-                8 | 13 | 18 | 23 => c == '-',
-                _ => c.is_ascii_digit() || ('a'..='f').contains(&c),
-            })
+        && text.chars().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_digit() || ('a'..='f').contains(&c),
+        })
 }
 
 fn tenant() -> TenantId {

@@ -18,7 +18,10 @@ impl Secrets {
     /// Adds `value`, known as `name` in failure messages. Values shorter than 8 characters
     /// would match by chance and are refused.
     pub fn add(&mut self, name: &str, value: &str) -> &mut Self {
-        assert!(value.len() >= 8, "{name}: a test secret needs 8+ characters");
+        assert!(
+            value.len() >= 8,
+            "{name}: a test secret needs 8+ characters"
+        );
         self.known.push((name.to_string(), value.to_string()));
         self
     }
@@ -33,10 +36,7 @@ impl Secrets {
                     .rev()
                     .nth(60)
                     .map_or(0, |(i, _)| i);
-                panic!(
-                    "{name} leaked into {place}, after: {:?}",
-                    &text[from..at]
-                );
+                panic!("{name} leaked into {place}, after: {:?}", &text[from..at]);
             }
         }
     }

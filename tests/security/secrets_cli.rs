@@ -66,21 +66,40 @@ async fn demo_digest_and_tickets_print_and_write_no_secret() {
     let run = |args: &'static [&'static str], env: Vec<(&'static str, String)>| {
         tokio::task::spawn_blocking(move || stepup(args, &env))
     };
-    let demo = run(&["demo", "--users", "150"], env.clone()).await.expect("demo");
-    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    let demo = run(&["demo", "--users", "150"], env.clone())
+        .await
+        .expect("demo");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
     seen.extend(outputs("stepup demo", &demo));
 
-    fake.inject("default", &[Fault::Status(500, Some(0)), Fault::Status(401, None)]);
-    let refused = run(&["digest", "--post"], env.clone()).await.expect("digest");
+    fake.inject(
+        "default",
+        &[Fault::Status(500, Some(0)), Fault::Status(401, None)],
+    );
+    let refused = run(&["digest", "--post"], env.clone())
+        .await
+        .expect("digest");
     assert_eq!(refused.status.code(), Some(1));
     let error = String::from_utf8_lossy(&refused.stderr).into_owned();
     assert!(error.contains("the default channel"), "{error}");
     seen.extend(outputs("a refused digest --post", &refused));
 
-    let posted = run(&["digest", "--post"], env.clone()).await.expect("digest");
-    assert!(posted.status.success(), "{}", String::from_utf8_lossy(&posted.stderr));
+    let posted = run(&["digest", "--post"], env.clone())
+        .await
+        .expect("digest");
+    assert!(
+        posted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&posted.stderr)
+    );
     seen.extend(outputs("digest --post", &posted));
-    let tickets = run(&["tickets", "--format", "json"], env).await.expect("tickets");
+    let tickets = run(&["tickets", "--format", "json"], env)
+        .await
+        .expect("tickets");
     assert!(tickets.status.success());
     seen.extend(outputs("stepup tickets", &tickets));
 
@@ -91,7 +110,10 @@ async fn demo_digest_and_tickets_print_and_write_no_secret() {
         secrets.assert_absent(place, text);
     }
     let files = secrets.assert_absent_below(state.path());
-    assert!(files > 50, "reports, tickets, cards and records: {files} files");
+    assert!(
+        files > 50,
+        "reports, tickets, cards and records: {files} files"
+    );
     let reports = state.path().join("reports");
     assert!(reports.join("readiness.html").is_file() && reports.join("readiness.md").is_file());
 }
@@ -104,7 +126,12 @@ fn a_live_scan_prints_no_credential_or_token() {
     fake.set_faults(
         Faults::none()
             .rule(FaultRule::status(500).on(Endpoint::SignIns).next(2))
-            .rule(FaultRule::status(503).retry_after(0).on(Endpoint::Registration).next(1))
+            .rule(
+                FaultRule::status(503)
+                    .retry_after(0)
+                    .on(Endpoint::Registration)
+                    .next(1),
+            )
             .rule(FaultRule::status(401).on(Endpoint::Users)),
     );
     let work = tempfile::tempdir().expect("work");
@@ -144,11 +171,21 @@ fn a_live_scan_prints_no_credential_or_token() {
     ]);
     let report = state.path().join("report.html");
     let out = stepup(
-        &["scan", "--full", "--format", "html", "--out", &report.display().to_string()],
+        &[
+            "scan",
+            "--full",
+            "--format",
+            "html",
+            "--out",
+            &report.display().to_string(),
+        ],
         &env,
     );
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(stderr.contains("client secret"), "the credential is named: {stderr}");
+    assert!(
+        stderr.contains("client secret"),
+        "the credential is named: {stderr}"
+    );
     assert!(report.is_file(), "{stderr}");
     seen.extend(outputs("scan with a client secret", &out));
     states.push(state);
@@ -159,13 +196,19 @@ fn a_live_scan_prints_no_credential_or_token() {
     env.extend([
         ("IDENTITY_ENDPOINT", fake.identity_endpoint()),
         ("IDENTITY_HEADER", fake.identity_header().to_string()),
-        ("AZURE_CLIENT_ID", fake.managed_identity_client_id().to_string()),
+        (
+            "AZURE_CLIENT_ID",
+            fake.managed_identity_client_id().to_string(),
+        ),
     ]);
     let out = stepup(&["scan", "--format", "json"], &env);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let report: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
-    assert_eq!(report["complete"], false, "the users source failed: {report}");
+    assert_eq!(
+        report["complete"], false,
+        "the users source failed: {report}"
+    );
     seen.extend(outputs("scan with a managed identity", &out));
     states.push(state);
 

@@ -20,11 +20,23 @@ use crate::teams_support::fake_webhook::{FakeWebhook, Fault, Kind};
 /// The secret settings every leak test sets, with recognisable values.
 pub const SECRET_SETTINGS: [(&str, &str); 7] = [
     ("STEPUP_ADO_PAT", "ado-pat-7f3c9e1d2b4a6f8e0c1d3b5a"),
-    ("STEPUP_GITHUB_TOKEN", "ghp_LeakCanaryGitHubToken0123456789ab"),
+    (
+        "STEPUP_GITHUB_TOKEN",
+        "ghp_LeakCanaryGitHubToken0123456789ab",
+    ),
     ("STEPUP_JIRA_API_TOKEN", "ATATT3xLeakCanaryJiraApiToken0123"),
-    ("STEPUP_SERVICENOW_PASSWORD", "sn-password-LeakCanary-0123456789"),
-    ("STEPUP_SERVICENOW_TOKEN", "sn-oauth-LeakCanary-0123456789abcd"),
-    ("AZURE_CLIENT_SECRET", "azure~client~secret~LeakCanary~01234"),
+    (
+        "STEPUP_SERVICENOW_PASSWORD",
+        "sn-password-LeakCanary-0123456789",
+    ),
+    (
+        "STEPUP_SERVICENOW_TOKEN",
+        "sn-oauth-LeakCanary-0123456789abcd",
+    ),
+    (
+        "AZURE_CLIENT_SECRET",
+        "azure~client~secret~LeakCanary~01234",
+    ),
     ("STEPUP_TEAMS_HMAC_SECRET", TOKEN),
 ];
 
@@ -84,7 +96,10 @@ async fn no_secret_reaches_logs_answers_state_or_cards() {
     let mut seen: Vec<(String, String)> = Vec::new();
 
     // The digest timer: two server errors, then the card is taken.
-    fake.inject("default", &[Fault::Status(500, Some(0)), Fault::Status(503, Some(0))]);
+    fake.inject(
+        "default",
+        &[Fault::Status(500, Some(0)), Fault::Status(503, Some(0))],
+    );
     let digest = host.invoke_timer("digest", false).await;
     assert_eq!(digest.status, 200, "{}", digest.body);
     seen.push(("the digest invocation".into(), digest.body));
@@ -105,7 +120,11 @@ async fn no_secret_reaches_logs_answers_state_or_cards() {
     let text = serde_json::to_string(&broadcast).expect("json");
     let refused = host.invoke_queue("notify-worker", &text, 1).await;
     assert_eq!(refused.status, 500, "{}", refused.body);
-    assert!(refused.body.contains("the default channel"), "{}", refused.body);
+    assert!(
+        refused.body.contains("the default channel"),
+        "{}",
+        refused.body
+    );
     seen.push(("the refused broadcast".into(), refused.body));
     let retried = host.invoke_queue("notify-worker", &text, 2).await;
     assert_eq!(retried.status, 200, "{}", retried.body);
@@ -126,9 +145,17 @@ async fn no_secret_reaches_logs_answers_state_or_cards() {
     for command in ["status", "digest", "scan", "help"] {
         let body = bytes(&message(&tenant, &sender, command, Utc::now()));
         let auth = sign(&body);
-        secrets.add(&format!("the signature of {command:?}"), &auth["HMAC ".len()..]);
+        secrets.add(
+            &format!("the signature of {command:?}"),
+            &auth["HMAC ".len()..],
+        );
         let reply = host
-            .http("POST", "teams", &[json, ("Authorization", &auth)], body.clone())
+            .http(
+                "POST",
+                "teams",
+                &[json, ("Authorization", &auth)],
+                body.clone(),
+            )
             .await;
         assert_eq!(reply.status, 200, "{command}: {}", reply.text());
         seen.push((format!("the answer to {command}"), reply.text()));
@@ -157,7 +184,11 @@ async fn no_secret_reaches_logs_answers_state_or_cards() {
     }
 
     let cards = fake.received("default");
-    assert!(cards.len() >= 3, "digests and the broadcast were delivered: {}", cards.len());
+    assert!(
+        cards.len() >= 3,
+        "digests and the broadcast were delivered: {}",
+        cards.len()
+    );
     for (i, card) in cards.iter().enumerate() {
         seen.push((format!("card {i} the webhook received"), card.to_string()));
     }
@@ -172,5 +203,8 @@ async fn no_secret_reaches_logs_answers_state_or_cards() {
         secrets.assert_absent(place, text);
     }
     let files = secrets.assert_absent_below(state.path());
-    assert!(files > 50, "the state folder holds what the flows wrote: {files} files");
+    assert!(
+        files > 50,
+        "the state folder holds what the flows wrote: {files} files"
+    );
 }

@@ -87,7 +87,9 @@ fn open(server: &FakeServer, system: &str, servicenow_token: bool) -> Arc<dyn Ti
     };
     let lookup = |name: &str| match name {
         "STEPUP_TICKETS" => Some(system.to_string()),
-        "STEPUP_ADO_ORG_URL" | "STEPUP_SERVICENOW_URL" | "STEPUP_JIRA_URL"
+        "STEPUP_ADO_ORG_URL"
+        | "STEPUP_SERVICENOW_URL"
+        | "STEPUP_JIRA_URL"
         | "STEPUP_GITHUB_API_URL" => Some(base.clone()),
         "STEPUP_ADO_PROJECT" | "STEPUP_JIRA_PROJECT" => Some("OPS".into()),
         "STEPUP_SERVICENOW_USER" => Some("stepup.integration".into()),
@@ -158,7 +160,10 @@ async fn ticket_sinks_never_repeat_an_echoed_credential() {
                 let error = error.expect_err("the server refuses everything");
                 let place = format!("{system} (token {token}) {status}");
                 secrets.assert_absent(&format!("the error of {place}"), &error.to_string());
-                secrets.assert_absent(&format!("the error of {place} (Debug)"), &format!("{error:?}"));
+                secrets.assert_absent(
+                    &format!("the error of {place} (Debug)"),
+                    &format!("{error:?}"),
+                );
                 echoes += 1;
             }
             for body in bodies.lock().unwrap_or_else(|e| e.into_inner()).iter() {

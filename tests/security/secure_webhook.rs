@@ -61,12 +61,18 @@ async fn every_bad_token_is_a_401_with_a_reason_and_a_good_one_passes() {
         ("an empty bearer", Some("Bearer ".into()), "must be Bearer"),
         (
             "alg none",
-            bearer(unsigned(&json!({"alg": "none", "typ": "JWT", "kid": "key-1"}), &good)),
+            bearer(unsigned(
+                &json!({"alg": "none", "typ": "JWT", "kid": "key-1"}),
+                &good,
+            )),
             "malformed",
         ),
         (
             "alg HS256",
-            bearer(unsigned(&json!({"alg": "HS256", "typ": "JWT", "kid": "key-1"}), &good)),
+            bearer(unsigned(
+                &json!({"alg": "HS256", "typ": "JWT", "kid": "key-1"}),
+                &good,
+            )),
             "expected RS256",
         ),
         (
@@ -149,7 +155,12 @@ async fn every_bad_token_is_a_401_with_a_reason_and_a_good_one_passes() {
     // A valid token may not name another configured tenant in ?tenant=.
     let other = format!("{route}&tenant={SECOND_TENANT}");
     let reply = host.http("POST", &other, &headers, ALERT).await;
-    assert_refused(&reply, 403, "not the tenant named in ?tenant", "?tenant mismatch");
+    assert_refused(
+        &reply,
+        403,
+        "not the tenant named in ?tenant",
+        "?tenant mismatch",
+    );
     let hostile = format!("{route}&tenant=..%2F..%2Faccounts");
     let reply = host.http("POST", &hostile, &headers, ALERT).await;
     assert_refused(&reply, 400, "?tenant", "?tenant that is a path");
@@ -160,5 +171,8 @@ async fn every_bad_token_is_a_401_with_a_reason_and_a_good_one_passes() {
         let secret = token.trim_start_matches("Bearer ");
         assert!(!stderr.contains(secret), "a bearer token was logged");
     }
-    assert!(!stderr.contains(FUNCTION_KEY), "the function key was logged");
+    assert!(
+        !stderr.contains(FUNCTION_KEY),
+        "the function key was logged"
+    );
 }

@@ -40,7 +40,10 @@ fn open(server: &FakeServer, system: &str) -> Arc<dyn TicketSink> {
         ("STEPUP_ADO_PAT", "ado-pat-for-url-tests".into()),
         ("STEPUP_SERVICENOW_URL", base.clone()),
         ("STEPUP_SERVICENOW_USER", "bot".into()),
-        ("STEPUP_SERVICENOW_PASSWORD", "servicenow-pw-url-tests".into()),
+        (
+            "STEPUP_SERVICENOW_PASSWORD",
+            "servicenow-pw-url-tests".into(),
+        ),
         ("STEPUP_JIRA_URL", base.clone()),
         ("STEPUP_JIRA_PROJECT", "OPS".into()),
         ("STEPUP_JIRA_EMAIL", "bot@contoso.example".into()),
@@ -118,7 +121,11 @@ async fn projects_and_ids_are_one_encoded_segment() {
         };
         assert!(sink.resolve(&reference, "note").await.is_err());
         let (segments, _) = only_request(&server, odd);
-        assert_eq!(&segments[..4], ["rest", "api", "3", "issue"], "{segments:?}");
+        assert_eq!(
+            &segments[..4],
+            ["rest", "api", "3", "issue"],
+            "{segments:?}"
+        );
         assert_eq!(decode(&segments[4]), odd, "{segments:?}");
 
         // ServiceNow: a sys_id from a stored reference.
@@ -139,12 +146,20 @@ async fn projects_and_ids_are_one_encoded_segment() {
             let server = recorder().await;
             let sink = open(&server, system);
             let reference = TicketRef {
-                system: if system == "github" { "github" } else { "azure-devops" },
+                system: if system == "github" {
+                    "github"
+                } else {
+                    "azure-devops"
+                },
                 id: odd.to_string(),
                 url: None,
             };
             assert!(sink.resolve(&reference, "note").await.is_err());
-            assert!(server.raw_log().is_empty(), "{system} {odd}: {:?}", server.raw_log());
+            assert!(
+                server.raw_log().is_empty(),
+                "{system} {odd}: {:?}",
+                server.raw_log()
+            );
         }
     }
 }
@@ -162,13 +177,21 @@ async fn dot_segments_are_refused_before_any_request() {
             let server_b = recorder().await;
             let sink = open(&server_b, system);
             let reference = TicketRef {
-                system: if system == "jira" { "jira" } else { "servicenow" },
+                system: if system == "jira" {
+                    "jira"
+                } else {
+                    "servicenow"
+                },
                 id: dots.to_string(),
                 url: None,
             };
             let err = sink.resolve(&reference, "n").await.expect_err("refused");
             assert!(err.to_string().contains("refusing"), "{system}: {err}");
-            assert!(server_b.raw_log().is_empty(), "{system}: {:?}", server_b.raw_log());
+            assert!(
+                server_b.raw_log().is_empty(),
+                "{system}: {:?}",
+                server_b.raw_log()
+            );
         }
         assert!(server.raw_log().is_empty(), "{:?}", server.raw_log());
     }
@@ -205,7 +228,10 @@ async fn owner_e_mails_are_one_encoded_query_value() {
     let d = draft(key(1, 3), Severity::High, "x^ORactive=false@contoso.com");
     let _ = sink.create(&d).await;
     assert!(
-        server.raw_log().iter().all(|line| !line.contains("sys_user")),
+        server
+            .raw_log()
+            .iter()
+            .all(|line| !line.contains("sys_user")),
         "{:?}",
         server.raw_log()
     );

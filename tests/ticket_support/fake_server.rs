@@ -201,11 +201,13 @@ impl FakeServer {
                       query: String,
                       headers: HeaderMap,
                       body: Bytes| {
-                    w.lock().unwrap_or_else(|e| e.into_inner()).push(if query.is_empty() {
-                        format!("{method} {}", path.as_str())
-                    } else {
-                        format!("{method} {}?{query}", path.as_str())
-                    });
+                    w.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(if query.is_empty() {
+                            format!("{method} {}", path.as_str())
+                        } else {
+                            format!("{method} {}?{query}", path.as_str())
+                        });
                     let req = FakeRequest {
                         method: method.as_str().to_string(),
                         segments: path
