@@ -38,6 +38,19 @@ impl fmt::Display for Secret {
     }
 }
 
+/// `text` with every occurrence of each non-empty `secret` replaced by `***`: for text that
+/// comes from elsewhere (an error body that echoes a request) before it reaches a log or an
+/// error message.
+pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        if !secret.is_empty() && out.contains(secret) {
+            out = out.replace(secret, "***");
+        }
+    }
+    out
+}
+
 impl From<String> for Secret {
     fn from(value: String) -> Self {
         Self(value)
@@ -46,7 +59,7 @@ impl From<String> for Secret {
 
 #[cfg(test)]
 mod tests {
-    use super::Secret;
+    use super::{redact, Secret};
 
     #[test]
     fn never_prints_the_value() {
@@ -55,5 +68,14 @@ mod tests {
         assert_eq!(format!("{s}"), "***");
         assert_eq!(format!("{:?}", Some(s.clone())), "Some(***)");
         assert_eq!(s.expose(), "hunter2-signature");
+    }
+
+    #[test]
+    fn redact_replaces_every_occurrence() {
+        assert_eq!(
+            redact("Bearer tok-1 and tok-1 again, not tok-2", ["tok-1", ""]),
+            "Bearer *** and *** again, not tok-2"
+        );
+        assert_eq!(redact("nothing here", ["tok"]), "nothing here");
     }
 }

@@ -97,6 +97,9 @@ where
                 Ok(b) => b,
                 Err(reply) => return reply,
             };
+            if let Err(reason) = invocation_media_type(&incoming.headers) {
+                return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &reason);
+            }
             let request = match InvocationRequest::parse(&body) {
                 Ok(r) => r,
                 Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
@@ -142,6 +145,29 @@ where
             StatusCode::NOT_FOUND,
             "nothing here: invocations go to /<FunctionName>, HTTP functions to /api/<route>",
         ),
+    }
+}
+
+/// Invocations are JSON: the host posts them with `Content-Type: application/json;
+/// charset=utf-8`. Anything else is refused with the reason.
+fn invocation_media_type(headers: &HeaderMap) -> Result<(), String> {
+    let media = headers
+        .get(warp::http::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match media.as_deref() {
+        Some("application/json" | "text/json") => Ok(()),
+        Some(other) => Err(format!(
+            "invocations are JSON: expected Content-Type application/json, got {:?}",
+            other.chars().take(80).collect::<String>()
+        )),
+        None => Err("missing Content-Type: invocations are application/json".into()),
     }
 }
 

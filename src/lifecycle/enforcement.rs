@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::TenantId;
-use crate::state::{get_json, update_json, StateKey, StateStore};
+use crate::state::{get_json, update_json_if_changed, StateKey, StateStore};
 
 use super::error::StoreError;
 
@@ -61,39 +61,50 @@ pub async fn noticed_date(
 
 /// Stores `candidate` as the tenant's date unless a notice published later is stored. Of
 /// two different notices published at the same time the stored one stays; the same notice
-/// stored again (a retry after a failure) counts as stored.
+/// stored again (a retry after a failure) counts as stored. When the stored notice stays,
+/// nothing is written, so many deliveries at once do not fight over the key.
 pub async fn record_noticed_date(
     store: &dyn StateStore,
     tenant: &TenantId,
     candidate: NoticedDate,
 ) -> Result<DateUpdate, StoreError> {
     let mut outcome = DateUpdate::Stored { previous: None };
-    update_json::<NoticedDate, _>(store, &enforcement_key(tenant), |stored| {
-        Ok(match stored {
-            Some(old)
-                if old.published_at == candidate.published_at
-                    && old.tracking_id == candidate.tracking_id
-                    && old.communication_id == candidate.communication_id =>
-            {
-                outcome = DateUpdate::Stored {
-                    previous: Some(old.date),
-                };
-                old
-            }
-            Some(old) if old.published_at >= candidate.published_at => {
-                outcome = DateUpdate::Superseded { kept: old.date };
-                old
-            }
-            other => {
-                outcome = DateUpdate::Stored {
-                    previous: other.map(|o| o.date),
-                };
-                candidate.clone()
-            }
+    update_json_if_changed::<NoticedDate, _>(store, &enforcement_key(tenant), |stored| {
+        let (decided, replacement) = decide(stored.as_ref(), &candidate);
+        outcome = decided;
+        Ok(match (replacement, stored) {
+            (Some(new), _) | (None, Some(new)) => new,
+            (None, None) => candidate.clone(),
         })
     })
     .await?;
     Ok(outcome)
+}
+
+/// What storing `candidate` over `stored` means, and the value to write (`None`: keep).
+fn decide(
+    stored: Option<&NoticedDate>,
+    candidate: &NoticedDate,
+) -> (DateUpdate, Option<NoticedDate>) {
+    match stored {
+        Some(old)
+            if old.published_at == candidate.published_at
+                && old.tracking_id == candidate.tracking_id
+                && old.communication_id == candidate.communication_id =>
+        {
+            let previous = Some(old.date);
+            (DateUpdate::Stored { previous }, None)
+        }
+        Some(old) if old.published_at >= candidate.published_at => {
+            (DateUpdate::Superseded { kept: old.date }, None)
+        }
+        other => (
+            DateUpdate::Stored {
+                previous: other.map(|o| o.date),
+            },
+            Some(candidate.clone()),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -159,5 +170,33 @@ mod tests {
             }
         );
         assert_eq!(noticed_date(&store, &tenant).await.unwrap(), Some(later));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn many_deliveries_at_once_all_succeed_and_write_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(LocalDirStore::new(dir.path()));
+        let tenant = TenantId::parse("72f988bf-86f1-41af-91ab-2d7cd011db47").unwrap();
+        let first = notice("2025-10-01", "2025-08-01T16:00:00Z");
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let (store, first) = (store.clone(), first.clone());
+                tokio::spawn(
+                    async move { record_noticed_date(store.as_ref(), &tenant, first).await },
+                )
+            })
+            .collect();
+        for task in tasks {
+            assert!(matches!(task.await.unwrap(), Ok(DateUpdate::Stored { .. })));
+        }
+        // A notice that changes nothing writes nothing: the version stays.
+        let key = enforcement_key(&tenant);
+        let version = store.version(&key).await.unwrap();
+        for again in [first, notice("2025-09-01", "2025-07-01T00:00:00Z")] {
+            record_noticed_date(store.as_ref(), &tenant, again)
+                .await
+                .unwrap();
+            assert_eq!(store.version(&key).await.unwrap(), version);
+        }
     }
 }

@@ -31,7 +31,35 @@ pub async fn get_json<T: DeserializeOwned>(
 pub async fn update_json<T, F>(
     store: &dyn StateStore,
     key: &StateKey,
+    f: F,
+) -> Result<T, StateError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnMut(Option<T>) -> anyhow::Result<T>,
+{
+    update(store, key, f, false).await
+}
+
+/// [`update_json`], except that a value `f` leaves as it was stored is not written again:
+/// the update then counts as done at the read. Many concurrent updates that mostly change
+/// nothing (retried deliveries of one alert) no longer conflict with each other.
+pub async fn update_json_if_changed<T, F>(
+    store: &dyn StateStore,
+    key: &StateKey,
+    f: F,
+) -> Result<T, StateError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnMut(Option<T>) -> anyhow::Result<T>,
+{
+    update(store, key, f, true).await
+}
+
+async fn update<T, F>(
+    store: &dyn StateStore,
+    key: &StateKey,
     mut f: F,
+    skip_unchanged: bool,
 ) -> Result<T, StateError>
 where
     T: Serialize + DeserializeOwned,
@@ -41,6 +69,7 @@ where
     loop {
         attempt += 1;
         let found = store.get(key).await?;
+        let stored_body = found.as_ref().map(|f| f.body.clone());
         let (current, condition) = match found {
             None => (None, Condition::IfAbsent),
             Some(found) => (
@@ -56,6 +85,9 @@ where
             key: key.to_string(),
             message: format!("encoding JSON: {e}"),
         })?;
+        if skip_unchanged && stored_body.as_deref() == Some(body.as_slice()) {
+            return Ok(next);
+        }
         match store.put(key, Bytes::from(body), condition).await {
             Ok(_) => return Ok(next),
             Err(StateError::Conflict { .. }) if attempt < MAX_UPDATE_ATTEMPTS => {

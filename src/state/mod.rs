@@ -3,7 +3,7 @@
 //!
 //! - [`LocalDirStore`]: files below a directory (`./.stepup/` by default).
 //! - [`BlobStore`]: blobs in a container, through the official `azure_storage_blob` crate.
-//! - [`update_json`] / [`get_json`]: read-modify-write of JSON values with re-read and
+//! - [`update_json`] (and [`update_json_if_changed`]) / [`get_json`]: read-modify-write of JSON values with re-read and
 //!   re-apply on [`StateError::Conflict`].
 //! - [`StateConfig`]: which store the settings ask for.
 
@@ -21,7 +21,7 @@ pub use config::{
     BlobSettings, StateConfig, StateConfigError, BLOB_URL_VAR, CONTAINER_VAR, DEFAULT_CONTAINER,
     DEFAULT_STATE_DIR, STATE_DIR_VAR,
 };
-pub use json::{get_json, update_json, MAX_UPDATE_ATTEMPTS};
+pub use json::{get_json, update_json, update_json_if_changed, MAX_UPDATE_ATTEMPTS};
 pub use key::{KeyError, StateKey};
 pub use local::LocalDirStore;
 

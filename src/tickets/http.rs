@@ -64,6 +64,26 @@ impl Auth {
         }
     }
 
+    /// The forms in which the credential could come back in an answer: the token or
+    /// password, and the base64 of `user:password` a Basic header carries.
+    fn secrets(&self) -> Vec<String> {
+        match self {
+            Auth::None => Vec::new(),
+            Auth::Bearer { token, .. } => vec![token.expose().to_owned()],
+            Auth::Basic { user, password, .. } => vec![
+                password.expose().to_owned(),
+                base64::engine::general_purpose::STANDARD
+                    .encode(format!("{user}:{}", password.expose())),
+            ],
+        }
+    }
+
+    /// `text` (an answer from the system) without the credential, should it echo it.
+    fn redact(&self, text: &str) -> String {
+        let secrets = self.secrets();
+        crate::secret::redact(text, secrets.iter().map(String::as_str))
+    }
+
     /// The `Authorization` header value, marked sensitive so it never shows in debug output.
     fn header(&self) -> Option<HeaderValue> {
         let raw = match self {
@@ -215,7 +235,9 @@ impl HttpClient {
         &self.base
     }
 
-    /// The base URL with `segments` appended, each percent-encoded as one path segment.
+    /// The base URL with `segments` appended, each percent-encoded as one path segment
+    /// (`/`, `\`, `%`, `?` and `#` included). URL rules drop a segment that is `.` or `..`;
+    /// [`HttpClient::request`] refuses such segments instead.
     pub fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
@@ -224,9 +246,16 @@ impl HttpClient {
         url
     }
 
-    /// A request to `base/segments…`.
+    /// A request to `base/segments…`. A segment that is empty, `.` or `..` (an id or a
+    /// project name that came from elsewhere) fails the request when sent: the URL rules
+    /// would drop it or climb the path, and the request would reach another resource.
     pub fn request(&self, method: Method, segments: &[&str]) -> RequestSpec<'_> {
-        self.request_url(method, self.url(segments))
+        let mut spec = self.request_url(method, self.url(segments));
+        spec.refused = segments
+            .iter()
+            .find(|s| matches!(**s, "" | "." | ".."))
+            .map(|s| format!("refusing a request with the path segment {s:?}"));
+        spec
     }
 
     /// A request to an absolute URL (a `Link: rel="next"` page); it must share the base's
@@ -240,6 +269,7 @@ impl HttpClient {
             headers: HeaderMap::new(),
             body: None,
             idempotent,
+            refused: None,
         }
     }
 
@@ -281,6 +311,8 @@ pub struct RequestSpec<'a> {
     headers: HeaderMap,
     body: Option<Vec<u8>>,
     idempotent: bool,
+    /// Why the request must not be sent (a path segment that would move it elsewhere).
+    refused: Option<String>,
 }
 
 impl RequestSpec<'_> {
@@ -321,6 +353,9 @@ impl RequestSpec<'_> {
     /// Sends with retries; a 2xx answer is `Ok`, anything else a [`TicketError`].
     pub async fn send(self) -> Result<Response, TicketError> {
         let http = self.http;
+        if let Some(why) = self.refused {
+            return Err(http.failed(why));
+        }
         if self.url.origin() != http.base.origin() {
             return Err(http.failed(format!(
                 "refusing to send credentials to another origin: {}",
@@ -402,7 +437,7 @@ impl RequestSpec<'_> {
                 status
             },
             retry_after: retry_after(&headers),
-            body: snippet(&body),
+            body: snippet(http.auth.redact(&String::from_utf8_lossy(&body)).as_bytes()),
         })
     }
 }
@@ -600,6 +635,59 @@ mod tests {
             url.as_str(),
             "https://dev.azure.com/org/My%20Project/_apis/wit/workitems/$Issue"
         );
+    }
+
+    #[tokio::test]
+    async fn dot_segments_are_refused_not_dropped() {
+        let http = HttpClient::new(
+            "x",
+            "https://dev.azure.com/org",
+            "S",
+            Auth::None,
+            RetryPolicy::fast(),
+        )
+        .unwrap();
+        // The URL rules drop `..`: the request would reach the organisation's endpoint.
+        assert_eq!(
+            http.url(&["..", "_apis"]).as_str(),
+            "https://dev.azure.com/org/_apis"
+        );
+        for bad in ["..", ".", ""] {
+            let err = http
+                .get(&["project", bad, "items"])
+                .send()
+                .await
+                .unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("refusing a request with the path segment"),
+                "{bad:?}: {err}"
+            );
+        }
+        // Everything else is one encoded segment.
+        assert_eq!(
+            http.url(&["%2e%2e", "a/b", "c\\d", "e?f#g"]).as_str(),
+            "https://dev.azure.com/org/%252e%252e/a%2Fb/c%5Cd/e%3Ff%23g"
+        );
+    }
+
+    #[test]
+    fn echoed_credentials_are_redacted() {
+        let basic = Auth::Basic {
+            user: "bot@contoso.example".into(),
+            password: Secret::new("pw-123"),
+            setting: "S",
+        };
+        let header = basic.header().unwrap();
+        let echoed = format!("denied: {} (password pw-123)", header.to_str().unwrap());
+        let text = basic.redact(&echoed);
+        assert_eq!(text, "denied: Basic *** (password ***)");
+        let bearer = Auth::Bearer {
+            token: Secret::new("tok-9"),
+            setting: "S",
+        };
+        assert_eq!(bearer.redact("Bearer tok-9"), "Bearer ***");
+        assert_eq!(Auth::None.redact("Bearer tok-9"), "Bearer tok-9");
     }
 
     #[test]

@@ -386,6 +386,11 @@ impl AzureFake {
             .0
     }
 
+    /// Every access token issued so far (the secrets a client must never print).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state.tokens.all()
+    }
+
     /// Sets the Graph report limit (sign-ins, registration details).
     pub fn set_report_limit(&self, limit: RateLimit) {
         self.state.report_limit.set_limit(limit);

@@ -121,6 +121,16 @@ impl TokenStore {
         }
     }
 
+    /// Every token issued so far.
+    pub(crate) fn all(&self) -> Vec<String> {
+        self.issued
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
+    }
+
     /// Makes every token issued so far expired.
     pub(crate) fn expire_all(&self) {
         let now = Instant::now();

@@ -178,6 +178,7 @@ pub struct FakeServer {
     pub faults: Arc<FaultPlan>,
     requests: Arc<AtomicUsize>,
     log: Arc<Mutex<Vec<String>>>,
+    raw: Arc<Mutex<Vec<String>>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -187,7 +188,8 @@ impl FakeServer {
         let faults = Arc::new(FaultPlan::default());
         let requests = Arc::new(AtomicUsize::new(0));
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (f, r, l) = (faults.clone(), requests.clone(), log.clone());
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (f, r, l, w) = (faults.clone(), requests.clone(), log.clone(), raw.clone());
         let routes = warp::method()
             .and(warp::path::full())
             .and(warp::query::raw().or(warp::any().map(String::new)).unify())
@@ -199,6 +201,13 @@ impl FakeServer {
                       query: String,
                       headers: HeaderMap,
                       body: Bytes| {
+                    w.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(if query.is_empty() {
+                            format!("{method} {}", path.as_str())
+                        } else {
+                            format!("{method} {}?{query}", path.as_str())
+                        });
                     let req = FakeRequest {
                         method: method.as_str().to_string(),
                         segments: path
@@ -266,6 +275,7 @@ impl FakeServer {
             faults,
             requests,
             log,
+            raw,
             stop: Some(stop),
         }
     }
@@ -283,6 +293,12 @@ impl FakeServer {
     /// `METHOD /path` of every request so far.
     pub fn log(&self) -> Vec<String> {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// `METHOD /raw/path?raw-query` of every request so far, as it came over the wire
+    /// (still percent-encoded).
+    pub fn raw_log(&self) -> Vec<String> {
+        self.raw.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 

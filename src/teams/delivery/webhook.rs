@@ -28,7 +28,7 @@ use tokio::time::Instant;
 
 use super::answer::{classify, Answer};
 use super::{DeliveryError, Message, Posted, TeamsSink};
-use crate::secret::Secret;
+use crate::secret::{redact, Secret};
 use crate::teams::channel::{short_hash, Channel, ChannelBook};
 use crate::tickets::http::{retry_after, RetryPolicy};
 
@@ -132,7 +132,13 @@ impl WebhookSink {
         let status = resp.status().as_u16();
         let retry_after = retry_after(resp.headers());
         let body = resp.bytes().await.map_err(Failure::transport)?;
-        match classify(status, retry_after, &body) {
+        // An error answer that echoes the URL must not carry its signature into a log.
+        let secrets = url_secrets(url);
+        let body = redact(
+            &String::from_utf8_lossy(&body),
+            secrets.iter().map(String::as_str),
+        );
+        match classify(status, retry_after, body.as_bytes()) {
             Answer::Accepted => Ok(()),
             answer => {
                 if let Answer::Throttled { retry_after } = answer {
@@ -145,6 +151,35 @@ impl WebhookSink {
             }
         }
     }
+}
+
+/// The parts of a webhook URL that are secret: the URL itself, a Workflows URL's `sig`
+/// (as written and decoded), and a legacy URL's key (the segment after `IncomingWebhook`).
+fn url_secrets(url: &Secret) -> Vec<String> {
+    let mut parts = vec![url.expose().to_owned()];
+    if let Ok(parsed) = reqwest::Url::parse(url.expose()) {
+        for (name, value) in parsed.query_pairs() {
+            if name.eq_ignore_ascii_case("sig") {
+                parts.push(value.into_owned());
+            }
+        }
+        if let Some(raw) = parsed.query() {
+            parts.extend(
+                raw.split('&')
+                    .filter_map(|pair| pair.split_once('='))
+                    .filter(|(name, _)| name.eq_ignore_ascii_case("sig"))
+                    .map(|(_, value)| value.to_owned()),
+            );
+        }
+        if let Some(segments) = parsed.path_segments() {
+            let mut segments = segments.skip_while(|s| !s.eq_ignore_ascii_case("IncomingWebhook"));
+            if let Some(key) = segments.nth(1) {
+                parts.push(key.to_owned());
+            }
+        }
+    }
+    parts.retain(|p| p.len() >= 8);
+    parts
 }
 
 impl WebhookSink {
@@ -307,6 +342,26 @@ impl TeamsSink for WebhookSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_secret_parts_of_webhook_urls() {
+        let workflows = Secret::new(
+            "https://prod.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=Zm9v%2Bc2ln",
+        );
+        let parts = url_secrets(&workflows);
+        assert!(parts.contains(&"Zm9v+c2ln".to_owned()), "{parts:?}");
+        assert!(parts.contains(&"Zm9v%2Bc2ln".to_owned()), "{parts:?}");
+        let legacy = Secret::new(
+            "https://contoso.webhook.office.com/webhookb2/g1@t1/IncomingWebhook/0123456789abcdef/u1",
+        );
+        assert!(url_secrets(&legacy).contains(&"0123456789abcdef".to_owned()));
+        let echoed = format!("no flow at {} (sig Zm9v+c2ln)", workflows.expose());
+        let parts = url_secrets(&workflows);
+        assert_eq!(
+            redact(&echoed, parts.iter().map(String::as_str)),
+            "no flow at *** (sig ***)"
+        );
+    }
 
     #[tokio::test]
     async fn errors_name_the_channel_and_never_the_url() {

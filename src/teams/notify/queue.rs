@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::deliver::run_stamp;
 use super::notice::OwnerNotice;
 use crate::lifecycle::StoreError;
-use crate::state::{get_json, update_json, StateKey, StateStore};
+use crate::state::{get_json, update_json, KeyError, StateKey, StateStore};
 
 /// The largest notice sent inline, in bytes of JSON.
 pub const MAX_INLINE_BYTES: usize = 48 * 1024;
@@ -63,6 +63,14 @@ pub async fn from_message(
     match message {
         NoticeMessage::OwnerNotice { notice } => Ok(Some((**notice).clone())),
         NoticeMessage::StashedOwnerNotice { key } => {
+            // A message may name a stashed notice, never another part of the state.
+            if !key.starts_with("notices/") {
+                return Err(KeyError {
+                    key: key.chars().take(80).collect(),
+                    reason: "a stashed notice's key starts with notices/",
+                }
+                .into());
+            }
             let key = StateKey::parse(key)?;
             Ok(get_json(store, &key).await?)
         }
@@ -117,5 +125,18 @@ mod tests {
         assert!(key.starts_with(&format!("notices/{}/", tenant())), "{key}");
         assert!(serde_json::to_vec(&msg).unwrap().len() < 1024);
         assert_eq!(from_message(&msg, &store).await.unwrap(), Some(large));
+    }
+
+    #[tokio::test]
+    async fn a_message_names_only_stashed_notices() {
+        let store = MemoryStore::default();
+        for key in [
+            "accounts/x/y.json",
+            "notices/../accounts/x.json",
+            "reports/x/latest.json",
+        ] {
+            let msg = NoticeMessage::StashedOwnerNotice { key: key.into() };
+            assert!(from_message(&msg, &store).await.is_err(), "{key}");
+        }
     }
 }
