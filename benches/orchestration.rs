@@ -1,7 +1,8 @@
 //! The queued scan end to end against the Graph/ARM fake (issue #7): a synthetic tenant of
 //! many subscriptions run as `stepup-jobs` messages (a plan job, then every message the jobs
 //! return, first in first out, until the queue is empty), each invocation in a worker
-//! process of its own, as the Functions host runs them one at a time on one instance.
+//! process of its own, `ORCH_BENCH_CONCURRENCY` at a time (default 6: the host's `batchSize`
+//! 4 + `newBatchThreshold` 2 on one instance; 1 runs them one after another).
 //!
 //! Prints the wall time against the identity-report throttle bound (report pages × the
 //! spacing the limit allows: 2 s at Graph's 5 per 10 s), the invocations (plan, source jobs,
@@ -32,6 +33,7 @@ use std::collections::VecDeque;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use azure_fake::{Endpoint, Faults};
@@ -119,60 +121,112 @@ struct Totals {
     summary: Vec<String>,
 }
 
-fn pump(setup_file: &Path, first: Vec<JobMessage>) -> Totals {
-    let mut queue: VecDeque<(JobMessage, u32)> = first.into_iter().map(|m| (m, 1)).collect();
-    let mut t = Totals::default();
-    while let Some((message, delivery)) = queue.pop_front() {
-        let name = label(&message);
-        let started = Instant::now();
-        let out = invoke(setup_file, &message, delivery >= MAX_DEQUEUE_COUNT);
-        let outside = started.elapsed().as_secs_f64() - out.run_seconds;
-        t.overhead += outside.max(0.0);
-        match &message {
-            JobMessage::Plan(_) => {
-                t.plans += 1;
-                t.plan_seconds += out.run_seconds;
-            }
-            JobMessage::Source(s) => {
-                t.sources += 1;
-                t.continuations += usize::from(s.cursor.is_some());
-                if s.source.key().contains('-') {
-                    t.subscription_seconds += out.run_seconds;
-                } else {
-                    t.tenant_seconds += out.run_seconds;
-                }
-            }
+/// The queue and the run's totals, shared by the pump's threads.
+struct Pump {
+    queue: VecDeque<(JobMessage, u32)>,
+    in_flight: usize,
+    totals: Totals,
+}
+
+/// Runs the messages with `concurrency` workers at a time (the host runs up to `batchSize` +
+/// `newBatchThreshold` = 6 queue jobs per instance), first in first out, until the queue is
+/// empty and no worker runs.
+fn pump(setup_file: &Path, first: Vec<JobMessage>, concurrency: usize) -> Totals {
+    let shared = Mutex::new(Pump {
+        queue: first.into_iter().map(|m| (m, 1)).collect(),
+        in_flight: 0,
+        totals: Totals::default(),
+    });
+    let changed = Condvar::new();
+    std::thread::scope(|scope| {
+        for _ in 0..concurrency.max(1) {
+            scope.spawn(|| loop {
+                let (message, delivery) = {
+                    let mut p = shared.lock().unwrap_or_else(|e| e.into_inner());
+                    loop {
+                        if let Some(next) = p.queue.pop_front() {
+                            p.in_flight += 1;
+                            break next;
+                        }
+                        if p.in_flight == 0 {
+                            changed.notify_all();
+                            return;
+                        }
+                        p = changed.wait(p).unwrap_or_else(|e| e.into_inner());
+                    }
+                };
+                let started = Instant::now();
+                let out = invoke(setup_file, &message, delivery >= MAX_DEQUEUE_COUNT);
+                let elapsed = started.elapsed().as_secs_f64();
+                let mut p = shared.lock().unwrap_or_else(|e| e.into_inner());
+                let Pump { queue, totals, .. } = &mut *p;
+                record(totals, queue, message, delivery, elapsed, out);
+                p.in_flight -= 1;
+                changed.notify_all();
+            });
         }
-        t.redeliveries += usize::from(delivery > 1);
-        let reconciled = out.log.iter().any(|l| l.contains("account(s) scanned"));
-        let name = if reconciled {
-            format!("{name} + reconcile")
-        } else {
-            name
-        };
-        if out.vm_hwm_kib > t.peak.0 {
-            t.peak = (out.vm_hwm_kib, name.clone());
-        }
-        t.slowest.push((out.run_seconds, name.clone()));
-        if let Some(e) = out.error {
-            t.errors.push(format!("{name}: {e}"));
-            if delivery < MAX_DEQUEUE_COUNT {
-                queue.push_back((message, delivery + 1));
-            }
-            continue;
-        }
-        t.given_up += usize::from(out.given_up.is_some());
-        if reconciled {
-            t.summary = out.log.clone();
-        }
-        t.jobs_queued += out.jobs.len();
-        t.notices_queued += out.notices.len();
-        t.notice_accounts += out.notices.iter().map(|n| n.accounts.len()).sum::<usize>();
-        queue.extend(out.jobs.into_iter().map(|m| (m, 1)));
-    }
+    });
+    let mut t = shared
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .totals;
     t.slowest
         .sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
     t
+}
+
+/// Adds one invocation to the totals and queues what it produced (or the message again).
+fn record(
+    t: &mut Totals,
+    queue: &mut VecDeque<(JobMessage, u32)>,
+    message: JobMessage,
+    delivery: u32,
+    elapsed: f64,
+    out: Outcome,
+) {
+    let name = label(&message);
+    t.overhead += (elapsed - out.run_seconds).max(0.0);
+    match &message {
+        JobMessage::Plan(_) => {
+            t.plans += 1;
+            t.plan_seconds += out.run_seconds;
+        }
+        JobMessage::Source(s) => {
+            t.sources += 1;
+            t.continuations += usize::from(s.cursor.is_some());
+            if s.source.key().contains('-') {
+                t.subscription_seconds += out.run_seconds;
+            } else {
+                t.tenant_seconds += out.run_seconds;
+            }
+        }
+    }
+    t.redeliveries += usize::from(delivery > 1);
+    let reconciled = out.log.iter().any(|l| l.contains("account(s) scanned"));
+    let name = if reconciled {
+        format!("{name} + reconcile")
+    } else {
+        name
+    };
+    if out.vm_hwm_kib > t.peak.0 {
+        t.peak = (out.vm_hwm_kib, name.clone());
+    }
+    t.slowest.push((out.run_seconds, name.clone()));
+    if let Some(e) = out.error {
+        t.errors.push(format!("{name}: {e}"));
+        if delivery < MAX_DEQUEUE_COUNT {
+            queue.push_back((message, delivery + 1));
+        }
+        return;
+    }
+    t.given_up += usize::from(out.given_up.is_some());
+    if reconciled {
+        t.summary = out.log.clone();
+    }
+    t.jobs_queued += out.jobs.len();
+    t.notices_queued += out.notices.len();
+    t.notice_accounts += out.notices.iter().map(|n| n.accounts.len()).sum::<usize>();
+    queue.extend(out.jobs.into_iter().map(|m| (m, 1)));
 }
 
 fn main() {
@@ -183,6 +237,7 @@ fn main() {
     }
     let users = env_number("ORCH_BENCH_USERS", 5_000) as usize;
     let subscriptions = env_number("ORCH_BENCH_SUBS", 100) as usize;
+    let concurrency = env_number("ORCH_BENCH_CONCURRENCY", 6) as usize;
     let days = env_number("ORCH_BENCH_DAYS", 14) as u32;
     let real = env_number("STEPUP_BENCH_REAL_RATE", 0) == 1;
     let scale: u32 = if real { 1 } else { 10 };
@@ -232,6 +287,7 @@ fn main() {
     let totals = pump(
         &setup_file,
         plan_scan(&[tenant.id()], "bench", "bench", tenant.end()),
+        concurrency,
     );
     let wall = running.elapsed();
     let counters = fake.counters();
@@ -245,7 +301,7 @@ fn main() {
     let invocations = totals.plans + totals.sources;
 
     println!(
-        "orchestration: {users} users, {subscriptions} subscriptions, {days} days; report limit {rate}, latency {latency:?} per request, job budget {:.0} s (time ÷ {scale})",
+        "orchestration: {users} users, {subscriptions} subscriptions, {days} days; report limit {rate}, latency {latency:?} per request, job budget {:.0} s (time ÷ {scale}); {concurrency} worker(s) at a time",
         budget_ms as f64 / 1000.0
     );
     println!(
