@@ -24,6 +24,7 @@ mod teams_support;
 mod ticket_support;
 
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,7 +90,11 @@ async fn baseline(tenant: &Arc<Tenant>, azure: &Arc<AzureFake>) -> Baseline {
     }
     let first = &seen[0];
     assert!(first.report.complete, "{:?}", first.report.problems);
-    assert!(first.report.summary.at_risk >= 5, "{}", essence(&first.report));
+    assert!(
+        first.report.summary.at_risk >= 5,
+        "{}",
+        essence(&first.report)
+    );
     assert!(!first.open.is_empty() && !first.messages.is_empty());
     Baseline {
         told: messages(&world),
@@ -114,6 +119,9 @@ struct Expect {
     said: Option<&'static str>,
     /// Whether some owner notice failed every delivery (Teams down).
     notices_dead: bool,
+    /// Whether every at-risk account is left "ticket pending", without a ticket (the
+    /// ticket system down for the run).
+    tickets_pending: bool,
 }
 
 /// One cell of the matrix.
@@ -128,6 +136,7 @@ const fn ok() -> Expect {
         partial: None,
         said: None,
         notices_dead: false,
+        tickets_pending: false,
     }
 }
 
@@ -136,6 +145,7 @@ const fn partial(source: &'static str) -> Expect {
         partial: Some(source),
         said: None,
         notices_dead: false,
+        tickets_pending: false,
     }
 }
 
@@ -144,6 +154,7 @@ fn azure_faults(world: &World, rule: FaultRule) {
 }
 
 fn clear(world: &World) {
+    world.twice.store(false, Ordering::SeqCst);
     world.azure.set_faults(Faults::none());
     world.github.server.faults.clear();
     world.teams.clear(CHANNEL);
@@ -168,6 +179,12 @@ async fn run_cell(cell: &Cell, tenant: &Arc<Tenant>, azure: &Arc<AzureFake>, bas
             clear(&world);
         }
         let seen = look(&world, &ran, before, name);
+        assert_eq!(
+            ran.reconciles,
+            1,
+            "{name}: run {i} should be reconciled exactly once:\n{}",
+            ran.said()
+        );
         if i == cell.setup.run {
             compare(
                 name,
@@ -182,6 +199,19 @@ async fn run_cell(cell: &Cell, tenant: &Arc<Tenant>, azure: &Arc<AzureFake>, bas
                     "{name}: the run should say {text:?}:\n{}",
                     ran.said()
                 );
+            }
+            if cell.expect.tickets_pending {
+                let records = stepup::lifecycle::load_records(world.state(), &tenant.id())
+                    .await
+                    .expect("records");
+                let at_risk = fault_support::checks::accounts(&seen.report);
+                let pending = records
+                    .iter()
+                    .filter(|r| at_risk.contains(&r.user_id.to_string()))
+                    .filter(|r| r.pending.is_some() && r.ticket.is_none())
+                    .count();
+                assert_eq!(pending, at_risk.len(), "{name}: {}", ran.said());
+                assert!(seen.open.is_empty(), "{name}: no ticket could be opened");
             }
             assert_eq!(
                 ran.notify_dead > 0,
@@ -212,7 +242,12 @@ async fn run_cells(cells: &[Cell]) {
     let (tenant, azure) = azure();
     let started = std::time::Instant::now();
     let base = baseline(&tenant, &azure).await;
-    eprintln!("baseline: {:.1?}, {} writes in run 0, {} at risk", started.elapsed(), base.writes, base.seen[0].report.summary.at_risk);
+    eprintln!(
+        "baseline: {:.1?}, {} writes in run 0, {} at risk",
+        started.elapsed(),
+        base.writes,
+        base.seen[0].report.summary.at_risk
+    );
     for cell in cells {
         let started = std::time::Instant::now();
         run_cell(cell, &tenant, &azure, &base).await;
@@ -463,7 +498,8 @@ async fn teams_and_ticket_faults() {
                 },
             },
             expect: Expect {
-                said: Some("pending"),
+                said: Some("tickets: 0 opened"),
+                tickets_pending: true,
                 ..ok()
             },
         },
@@ -480,9 +516,181 @@ async fn teams_and_ticket_faults() {
             },
             expect: Expect {
                 said: Some("refused stepup's credential"),
+                tickets_pending: true,
                 ..ok()
             },
         },
+        Cell {
+            name: "every queue message delivered twice (jobs and owner notices)",
+            setup: Setup {
+                run: 0,
+                inject: |w| w.twice.store(true, Ordering::SeqCst),
+            },
+            expect: ok(),
+        },
     ];
     run_cells(&cells).await;
+}
+
+/// `n` write positions out of `1..=writes`: every one when few, else a spread.
+fn positions(writes: usize, n: usize) -> Vec<usize> {
+    if writes <= n {
+        return (1..=writes).collect();
+    }
+    let mut out: Vec<usize> = (0..n).map(|i| 1 + i * (writes - 1) / (n - 1)).collect();
+    out.dedup();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_at_any_write_and_restarted_changes_nothing() {
+    let (tenant, azure) = azure();
+    let [t0, t1, _] = times(&tenant);
+    let clean = World::new(azure.clone(), tenant.clone(), DAYS).await;
+    let ran = clean.run(t0).await;
+    let base = look(&clean, &ran, 0, "clean");
+    let writes = clean.store.writes();
+    assert!(writes > 50, "{writes}");
+    let mut sorted_base = base.messages.clone();
+    sorted_base.sort();
+    let started = std::time::Instant::now();
+    let mut uncertain = 0;
+    let kills = positions(writes, 24);
+    for (j, k) in kills.iter().copied().enumerate() {
+        let how = if j % 2 == 0 {
+            Crash::Before
+        } else {
+            Crash::After
+        };
+        let world = World::new(azure.clone(), tenant.clone(), DAYS).await;
+        world.store.crash_at(k, how);
+        let ran = world.run(t0).await;
+        let crashed = world.store.crashed();
+        let name = format!("killed at write {k}/{writes} ({how:?}, {crashed:?})");
+        assert_eq!(crashed.len(), 1, "{name}: the crash happened");
+        assert!(
+            ran.given_up.is_empty() && ran.notify_dead == 0,
+            "{name}: one redelivery is enough:\n{}",
+            ran.said()
+        );
+        let seen = look(&world, &ran, 0, &name);
+        assert_eq!(
+            essence(&seen.report),
+            essence(&base.report),
+            "{name}: the report differs"
+        );
+        assert_eq!(
+            (&seen.open, &seen.closed),
+            (&base.open, &base.closed),
+            "{name}: the tickets differ"
+        );
+        let mut got = seen.messages.clone();
+        got.sort();
+        if ran.uncertain == 0 {
+            assert_eq!(got, sorted_base, "{name}: the messages differ");
+            continue;
+        }
+        // Killed between "in flight" and "sent": the message is never posted twice; the
+        // notice is not recorded, so the next run tells the owner.
+        uncertain += 1;
+        let missing: Vec<&String> = sorted_base.iter().filter(|m| !got.contains(m)).collect();
+        assert!(got.iter().all(|m| sorted_base.contains(m)), "{name}");
+        assert!(missing.len() <= ran.uncertain, "{name}: {}", ran.said());
+        let before = messages(&world).len();
+        let next = world.run(t1).await;
+        let later = look(&world, &next, before, &name);
+        let owner = |m: &String| {
+            serde_json::from_str::<serde_json::Value>(m)
+                .ok()
+                .and_then(|e| teams_support::mentioned(&e))
+        };
+        let told: Vec<_> = later.messages.iter().map(owner).collect();
+        for m in missing {
+            assert!(
+                told.contains(&owner(m)),
+                "{name}: the next run tells {:?}",
+                owner(m)
+            );
+        }
+    }
+    eprintln!(
+        "{} kills over {writes} writes ({uncertain} left a message uncertain): {:.1?}",
+        kills.len(),
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_finishing_jobs_of_one_run_at_once_reconcile_it_once() {
+    let (tenant, azure) = azure();
+    let [t0, ..] = times(&tenant);
+    let clean = World::new(azure.clone(), tenant.clone(), DAYS).await;
+    let ran = clean.run(t0).await;
+    let base = look(&clean, &ran, 0, "clean");
+
+    // The last two source jobs together, then every source job at once.
+    for together in [2, usize::MAX] {
+        let name = format!("{together} source jobs at once");
+        let world = World::new(azure.clone(), tenant.clone(), DAYS).await;
+        let mut ran = Ran::default();
+        let plan = plan_scan(&[tenant.id()], "test", "fault-matrix", t0);
+        let mut queue: VecDeque<JobMessage> = VecDeque::new();
+        for message in &plan {
+            let step = world.job(message, t0, &mut ran).await;
+            World::take(step, &mut queue, &mut ran);
+        }
+        let jobs: Vec<JobMessage> = queue.drain(..).collect();
+        let split = jobs.len().saturating_sub(together);
+        for message in &jobs[..split] {
+            let step = world.job(message, t0, &mut ran).await;
+            World::take(step, &mut queue, &mut ran);
+        }
+        let last = &jobs[split..];
+        assert!(last.len() >= 2, "{name}: {}", jobs.len());
+        let steps = if together == 2 {
+            let (mut a, mut b) = (Ran::default(), Ran::default());
+            let (sa, sb) = tokio::join!(
+                world.job(&last[0], t0, &mut a),
+                world.job(&last[1], t0, &mut b)
+            );
+            ran.job_errors
+                .extend(a.job_errors.into_iter().chain(b.job_errors));
+            vec![sa, sb]
+        } else {
+            let mut rans: Vec<Ran> = last.iter().map(|_| Ran::default()).collect();
+            let steps = futures_util::future::join_all(
+                last.iter()
+                    .zip(rans.iter_mut())
+                    .map(|(m, r)| world.job(m, t0, r)),
+            )
+            .await;
+            ran.job_errors
+                .extend(rans.into_iter().flat_map(|r| r.job_errors));
+            steps
+        };
+        let with_notices = steps.iter().filter(|s| !s.notices.is_empty()).count();
+        for step in steps {
+            World::take(step, &mut queue, &mut ran);
+        }
+        assert!(queue.is_empty(), "{name}: no continuation: {queue:?}");
+        assert_eq!(ran.reconciles, 1, "{name}: one reconcile:\n{}", ran.said());
+        assert_eq!(with_notices, 1, "{name}: one job queued the notices");
+        let notices = ran.notices.clone();
+        for message in &notices {
+            world.notify(message, t0, &mut ran).await;
+        }
+        ran.report = world.report().await;
+        let seen = look(&world, &ran, 0, &name);
+        assert_eq!(essence(&seen.report), essence(&base.report), "{name}");
+        assert_eq!(
+            (&seen.open, &seen.closed),
+            (&base.open, &base.closed),
+            "{name}"
+        );
+        let (mut got, mut want) = (seen.messages.clone(), base.messages.clone());
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{name}: the messages differ");
+        assert!(tickets(&world).values().all(|s| s.len() == 1), "{name}");
+    }
 }

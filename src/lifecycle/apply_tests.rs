@@ -157,7 +157,10 @@ async fn a_ticket_system_down_for_the_run_is_not_called_for_every_account() {
     assert_eq!(report.opened, 0);
     assert_eq!(report.pending.len(), 10, "every account stays pending");
     let calls = sink.calls.lock().unwrap().len();
-    assert_eq!(calls, DOWN_AFTER, "no call after {DOWN_AFTER} failures in a row");
+    assert_eq!(
+        calls, DOWN_AFTER,
+        "no call after {DOWN_AFTER} failures in a row"
+    );
     let r = record(&store, 10).await;
     assert!(r.pending.unwrap().last_error.contains("not called"));
 

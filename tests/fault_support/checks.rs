@@ -140,7 +140,10 @@ pub fn compare(cell: &str, got: &Seen, prior: Option<&Seen>, want: &Seen, partia
                 got.report.problems
             );
             let phantom: Vec<_> = have.difference(&need).collect();
-            assert!(phantom.is_empty(), "{cell}: findings from nowhere: {phantom:?}");
+            assert!(
+                phantom.is_empty(),
+                "{cell}: findings from nowhere: {phantom:?}"
+            );
             let before = prior.map(|p| p.closed.clone()).unwrap_or_default();
             let resolved: Vec<_> = got.closed.difference(&before).collect();
             assert!(

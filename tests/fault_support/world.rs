@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,13 +39,6 @@ use crate::ticket_support::github::{FakeGitHub, OWNER, REPO, TOKEN};
 pub const CHANNEL: &str = "owners";
 /// `STEPUP_RENOTIFY_DAYS`.
 pub const RENOTIFY_DAYS: u32 = 7;
-
-/// How a world's queue delivers messages.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Delivery {
-    /// Every message (jobs and notices) is delivered twice, both outputs queued.
-    pub twice: bool,
-}
 
 /// What one scan did.
 #[derive(Debug, Default)]
@@ -99,8 +93,9 @@ pub struct World {
     pub runner: ScanRunner,
     /// The Teams sink.
     pub sink: WebhookSink,
-    /// How the queue delivers.
-    pub delivery: Delivery,
+    /// Whether the queue delivers every message (jobs and notices) twice, both outputs
+    /// queued (at-least-once delivery at its worst).
+    pub twice: AtomicBool,
     _state: tempfile::TempDir,
 }
 
@@ -163,6 +158,7 @@ impl World {
                 repo: REPO.into(),
                 token: Secret::new(TOKEN),
             }),
+            ticket_retry: stepup::tickets::http::RetryPolicy::fast(),
             renotify_days: RENOTIFY_DAYS,
             job_budget: Duration::from_secs(600),
             connect: ConnectOptions {
@@ -181,7 +177,7 @@ impl World {
             store,
             runner,
             sink,
-            delivery: Delivery::default(),
+            twice: AtomicBool::new(false),
             _state: state,
         }
     }
@@ -219,7 +215,9 @@ impl World {
         ran.reconciles += step
             .log
             .iter()
-            .filter(|l| l.contains("was the last job; reconciling") || l.contains("reconciling now"))
+            .filter(|l| {
+                l.contains("was the last job; reconciling") || l.contains("reconciling now")
+            })
             .count();
         ran.log.extend(step.log);
         queue.extend(step.jobs);
@@ -231,7 +229,11 @@ impl World {
         let mut queue: VecDeque<JobMessage> =
             plan_scan(&[self.tenant.id()], "test", "fault-matrix", at).into();
         while let Some(message) = queue.pop_front() {
-            let times = if self.delivery.twice { 2 } else { 1 };
+            let times = if self.twice.load(Ordering::SeqCst) {
+                2
+            } else {
+                1
+            };
             for _ in 0..times {
                 let step = self.job(&message, at, ran).await;
                 Self::take(step, &mut queue, ran);
@@ -244,9 +246,10 @@ impl World {
         for dequeue in 1..=MAX_DEQUEUE_COUNT {
             match self.notify_once(message, at, ran).await {
                 Ok(()) => return,
-                Err(e) => ran
-                    .notify_errors
-                    .push(format!("notice to {} (delivery {dequeue}): {e:#}", message.owner)),
+                Err(e) => ran.notify_errors.push(format!(
+                    "notice to {} (delivery {dequeue}): {e:#}",
+                    message.owner
+                )),
             }
         }
         ran.notify_dead += 1;
@@ -260,14 +263,8 @@ impl World {
     ) -> anyhow::Result<()> {
         let store = self.state();
         let message = resolve_accounts(store, message).await?;
-        let notices = notices_for(
-            store,
-            &message,
-            &self.tenant.settings(),
-            RENOTIFY_DAYS,
-            at,
-        )
-        .await?;
+        let notices =
+            notices_for(store, &message, &self.tenant.settings(), RENOTIFY_DAYS, at).await?;
         for notice in &notices {
             let done = deliver(notice, &self.sink, store, at).await?;
             ran.posted += done.outcome.posted;
@@ -283,7 +280,11 @@ impl World {
         self.scan(at, &mut ran).await;
         let notices = ran.notices.clone();
         for message in &notices {
-            let times = if self.delivery.twice { 2 } else { 1 };
+            let times = if self.twice.load(Ordering::SeqCst) {
+                2
+            } else {
+                1
+            };
             for _ in 0..times {
                 self.notify(message, at, &mut ran).await;
             }
