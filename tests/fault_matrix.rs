@@ -468,7 +468,7 @@ async fn teams_and_ticket_faults() {
                 },
             },
             expect: Expect {
-                said: Some("500"),
+                said: Some("HTTP 500 after"),
                 notices_dead: true,
                 ..ok()
             },
@@ -630,7 +630,11 @@ async fn workers_finishing_jobs_of_one_run_at_once_reconcile_it_once() {
 
     // The last two source jobs together, then every source job at once.
     for together in [2, usize::MAX] {
-        let name = format!("{together} source jobs at once");
+        let name = if together == 2 {
+            "the last two source jobs at once".to_string()
+        } else {
+            "every source job at once".to_string()
+        };
         let world = World::new(azure.clone(), tenant.clone(), DAYS).await;
         let mut ran = Ran::default();
         let plan = plan_scan(&[tenant.id()], "test", "fault-matrix", t0);
@@ -647,6 +651,8 @@ async fn workers_finishing_jobs_of_one_run_at_once_reconcile_it_once() {
         }
         let last = &jobs[split..];
         assert!(last.len() >= 2, "{name}: {}", jobs.len());
+        // Both (or the first two of all) read the ledger, then write it back at once.
+        world.store.gate_ledger(2);
         let steps = if together == 2 {
             let (mut a, mut b) = (Ran::default(), Ran::default());
             let (sa, sb) = tokio::join!(
@@ -673,6 +679,10 @@ async fn workers_finishing_jobs_of_one_run_at_once_reconcile_it_once() {
             World::take(step, &mut queue, &mut ran);
         }
         assert!(queue.is_empty(), "{name}: no continuation: {queue:?}");
+        assert!(
+            world.store.conflicts() >= 1,
+            "{name}: the ledger writes should have met"
+        );
         assert_eq!(ran.reconciles, 1, "{name}: one reconcile:\n{}", ran.said());
         assert_eq!(with_notices, 1, "{name}: one job queued the notices");
         let notices = ran.notices.clone();

@@ -4,6 +4,10 @@
 //! reaches the store); with [`Crash::After`] it reaches the store and the caller is told it
 //! failed (the process died before it saw the answer). Either way the caller gets an error,
 //! as a worker that died there never returns, and the queue delivers its message again.
+//!
+//! It can also hold the next writes of run ledgers (`runs/<runId>.json`) until a number of
+//! writers have arrived ([`CrashingStore::gate_ledger`]): workers that read the ledger and
+//! write it back at the same moment, so that all but one meet an ETag conflict.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -25,8 +29,17 @@ pub enum Crash {
 pub struct CrashingStore {
     inner: Arc<dyn StateStore>,
     writes: AtomicUsize,
+    conflicts: AtomicUsize,
     crash: Mutex<Option<(usize, Crash)>>,
     crashed: Mutex<Vec<String>>,
+    gate: Mutex<Option<(usize, Arc<tokio::sync::Barrier>)>>,
+}
+
+/// Whether a key is a run's ledger.
+fn is_ledger(key: &StateKey) -> bool {
+    key.as_str().strip_prefix("runs/").is_some_and(|rest| {
+        !rest.contains('/') && rest.ends_with(".json") && !rest.ends_with(".reconciled.json")
+    })
 }
 
 impl CrashingStore {
@@ -35,8 +48,10 @@ impl CrashingStore {
         Self {
             inner,
             writes: AtomicUsize::new(0),
+            conflicts: AtomicUsize::new(0),
             crash: Mutex::new(None),
             crashed: Mutex::new(Vec::new()),
+            gate: Mutex::new(None),
         }
     }
 
@@ -45,9 +60,40 @@ impl CrashingStore {
         *self.crash.lock().unwrap_or_else(|e| e.into_inner()) = Some((k, how));
     }
 
+    /// Holds the next `writers` ledger writes until all of them have arrived (at most 20 s,
+    /// so a writer that never comes fails the test's assertions instead of hanging it).
+    pub fn gate_ledger(&self, writers: usize) {
+        *self.gate.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((writers, Arc::new(tokio::sync::Barrier::new(writers))));
+    }
+
+    async fn pass_gate(&self, key: &StateKey) {
+        if !is_ledger(key) {
+            return;
+        }
+        let barrier = {
+            let mut gate = self.gate.lock().unwrap_or_else(|e| e.into_inner());
+            match gate.as_mut() {
+                Some((left, barrier)) if *left > 0 => {
+                    *left -= 1;
+                    Some(barrier.clone())
+                }
+                _ => None,
+            }
+        };
+        if let Some(barrier) = barrier {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(20), barrier.wait()).await;
+        }
+    }
+
     /// Writes so far.
     pub fn writes(&self) -> usize {
         self.writes.load(Ordering::SeqCst)
+    }
+
+    /// Conditional writes refused because someone else wrote first (ETag conflicts).
+    pub fn conflicts(&self) -> usize {
+        self.conflicts.load(Ordering::SeqCst)
     }
 
     /// The keys whose write crashed.
@@ -100,7 +146,14 @@ impl StateStore for CrashingStore {
                 self.inner.put(key, body, condition).await?;
                 Err(killed(key))
             }
-            None => self.inner.put(key, body, condition).await,
+            None => {
+                self.pass_gate(key).await;
+                let put = self.inner.put(key, body, condition).await;
+                if matches!(put, Err(StateError::Conflict { .. })) {
+                    self.conflicts.fetch_add(1, Ordering::SeqCst);
+                }
+                put
+            }
         }
     }
 
