@@ -153,6 +153,13 @@ fn azure_faults(world: &World, rule: FaultRule) {
     world.azure.set_faults(Faults::none().seed(7).rule(rule));
 }
 
+/// Faults the fakes answered so far (Azure, Teams, ticket system).
+fn injected(world: &World) -> u64 {
+    world.azure.counters().total().faults
+        + world.teams.stats().injected as u64
+        + world.github.server.faults.fired() as u64
+}
+
 fn clear(world: &World) {
     world.twice.store(false, Ordering::SeqCst);
     world.azure.set_faults(Faults::none());
@@ -172,10 +179,15 @@ async fn run_cell(cell: &Cell, tenant: &Arc<Tenant>, azure: &Arc<AzureFake>, bas
             (cell.setup.inject)(&world);
         }
         let before = messages(&world).len();
+        let fired = injected(&world);
         let started = std::time::Instant::now();
         let ran = world.run(at).await;
         eprintln!("  {name}: run {i}: {:.1?}", started.elapsed());
         if i == cell.setup.run {
+            assert!(
+                world.twice.load(Ordering::SeqCst) || injected(&world) > fired,
+                "{name}: the fault never fired"
+            );
             clear(&world);
         }
         let seen = look(&world, &ran, before, name);
