@@ -45,6 +45,7 @@ fn runner(
             ..LifecycleSettings::default()
         },
         tickets: TicketConfig::file_outbox(tickets),
+        ticket_retry: stepup::tickets::http::RetryPolicy::fast(),
         renotify_days: 7,
         job_budget: budget,
         connect: ConnectOptions {

@@ -6,7 +6,9 @@
 //! followed by a rerun finds the ticket instead of creating a second one. A throttled or
 //! failing ticket system leaves the record "ticket pending" and the next run asks again;
 //! a refused credential stops ticket calls and ends in [`ApplyError::Unauthorized`], after
-//! the records are saved.
+//! the records are saved. A ticket system that fails [`DOWN_AFTER`] actions in a row is taken
+//! as down for the rest of the run: the remaining accounts are left pending without calling
+//! it (each call would spend its retries; a run of many accounts would outlast its job).
 
 use std::collections::BTreeMap;
 
@@ -26,6 +28,9 @@ use super::reconcile::{
     by_user_findings, reconcile, reconcile_account, ActionKind, ScanContext, TicketAction,
 };
 use super::record::{cut, AccountRecord, PendingTicket, StoredTicket};
+
+/// Consecutive failed ticket actions after which the system is taken as down for the run.
+pub const DOWN_AFTER: usize = 3;
 
 /// Why applying stopped.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +104,8 @@ pub async fn apply(
         plan.actions.iter().map(|a| (a.user, a)).collect();
     let mut report = ApplyReport::default();
     let mut refused: Option<(&'static str, String)> = None;
+    let mut failed_in_a_row = 0usize;
+    let mut down: Option<String> = None;
 
     for record in &plan.records {
         let finding = findings.get(&record.user_id).copied();
@@ -107,8 +114,14 @@ pub async fn apply(
             Some(_) if refused.is_some() => {
                 Some(Err("ticket system refused the credential".to_string()))
             }
+            Some(_) if down.is_some() => Some(Err(format!(
+                "{}: not called: it failed {DOWN_AFTER} times in a row in this run (last: {})",
+                sink.system(),
+                down.as_deref().unwrap_or_default()
+            ))),
             Some(action) => match execute(sink, action, record, finding, scan).await {
                 Ok(synced) => {
+                    failed_in_a_row = 0;
                     if synced.is_some() {
                         match action.kind {
                             ActionKind::Open => report.opened += 1,
@@ -130,7 +143,13 @@ pub async fn apply(
                     refused = Some((system, message));
                     Some(Err(line))
                 }
-                Err(e) => Some(Err(e.to_string())),
+                Err(e) => {
+                    failed_in_a_row += 1;
+                    if failed_in_a_row >= DOWN_AFTER {
+                        down = Some(cut(&e.to_string()));
+                    }
+                    Some(Err(e.to_string()))
+                }
             },
         };
         if let Some(Err(e)) = &outcome {

@@ -11,7 +11,7 @@ use crate::state::{Condition, ETag, StateError, StateKey, StateStore, Versioned}
 use crate::tickets::{TicketKey, TicketState};
 
 use super::alerts::{alert_key, mark_processed, processed};
-use super::apply::{apply, load_records, ApplyError};
+use super::apply::{apply, load_records, ApplyError, DOWN_AFTER};
 use super::record::{AccountRecord, AccountState};
 use super::testkit::{critical, day, scan, tenant, user, Fault, MemorySink, MemoryStore};
 use super::watermark::{get_watermark, put_watermark, Watermark};
@@ -141,6 +141,41 @@ async fn a_failing_ticket_system_leaves_the_ticket_pending_until_the_next_run() 
         let r = record(&store, 1).await;
         assert!(r.pending.is_none() && !r.ticket_pending());
     }
+}
+
+#[tokio::test]
+async fn a_ticket_system_down_for_the_run_is_not_called_for_every_account() {
+    // Found by the fault matrix: with the ticket API answering 5xx to everything, every
+    // account spent the sink's retries (28 accounts: 2½ minutes in one reconcile job).
+    let store = MemoryStore::default();
+    let sink = MemorySink::default();
+    sink.fail_next(&[Fault::ServerError; 1000]);
+    let findings: Vec<_> = (1..=10).map(critical).collect();
+    let report = apply(&store, &sink, &findings, &scan(0, true))
+        .await
+        .unwrap();
+    assert_eq!(report.opened, 0);
+    assert_eq!(report.pending.len(), 10, "every account stays pending");
+    let calls = sink.calls.lock().unwrap().len();
+    assert_eq!(
+        calls, DOWN_AFTER,
+        "no call after {DOWN_AFTER} failures in a row"
+    );
+    let r = record(&store, 10).await;
+    assert!(r.pending.unwrap().last_error.contains("not called"));
+
+    // One failure between successes does not stop the run; the next run opens the rest.
+    let sink = MemorySink::default();
+    sink.fail_next(&[Fault::ServerError]);
+    let report = apply(&store, &sink, &findings, &scan(1, true))
+        .await
+        .unwrap();
+    assert_eq!((report.opened, report.pending.len()), (9, 1));
+    let report = apply(&store, &sink, &findings, &scan(2, true))
+        .await
+        .unwrap();
+    assert_eq!(report.opened, 1);
+    assert!((1..=10).all(|n| sink.count(&key(n)) == 1));
 }
 
 #[tokio::test]

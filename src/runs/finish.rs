@@ -21,7 +21,6 @@ use crate::sources::SourceJob;
 use crate::state::{get_json, Condition, StateKey};
 use crate::teams::digest::pending_broadcasts;
 use crate::teams::notify::{plan, save_findings, PlanInput};
-use crate::tickets::http::RetryPolicy;
 
 /// The state key that says a run was reconciled: `runs/<runId>.reconciled.json`.
 fn reconciled_key(run_id: &RunId) -> Result<StateKey, crate::lifecycle::StoreError> {
@@ -189,7 +188,7 @@ impl ScanRunner {
         window: &RunWindow,
         step: &mut Step,
     ) -> Result<(), ApplyError> {
-        let sink = match self.env.tickets.open(RetryPolicy::default()) {
+        let sink = match self.env.tickets.open(self.env.ticket_retry) {
             Ok(sink) => sink,
             Err(e) => {
                 step.say(format!(

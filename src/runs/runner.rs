@@ -46,6 +46,8 @@ pub struct RunEnv {
     pub lifecycle: LifecycleSettings,
     /// The ticket system.
     pub tickets: TicketConfig,
+    /// Retries of ticket-system calls (the default; tests shorten it).
+    pub ticket_retry: crate::tickets::http::RetryPolicy,
     /// `STEPUP_RENOTIFY_DAYS`.
     pub renotify_days: u32,
     /// `STEPUP_JOB_BUDGET_SECONDS`.
@@ -63,6 +65,7 @@ impl RunEnv {
             identity: config.identity.clone(),
             lifecycle: config.lifecycle,
             tickets: config.tickets.clone(),
+            ticket_retry: crate::tickets::http::RetryPolicy::default(),
             renotify_days: config.teams.renotify_days,
             job_budget: config.orchestration.job_budget,
             connect: ConnectOptions::default(),

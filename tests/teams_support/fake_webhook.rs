@@ -194,6 +194,19 @@ impl FakeWebhook {
         }
     }
 
+    /// Forgets the faults still queued for the URL named `id`.
+    pub fn clear(&self, id: &str) {
+        let mut state = self.lock();
+        if let Some(e) = state
+            .endpoints
+            .iter_mut()
+            .find(|(p, _)| p.split('/').nth(2) == Some(id))
+            .map(|(_, e)| e)
+        {
+            e.faults.clear();
+        }
+    }
+
     /// The envelopes the URL named `id` took, in order.
     pub fn received(&self, id: &str) -> Vec<Value> {
         self.lock()

@@ -140,6 +140,7 @@ impl Fault {
 #[derive(Debug, Default)]
 pub struct FaultPlan {
     queues: Mutex<Vec<(Route, VecDeque<Fault>)>>,
+    fired: AtomicUsize,
 }
 
 impl FaultPlan {
@@ -147,6 +148,11 @@ impl FaultPlan {
     pub fn push(&self, route: Route, faults: &[Fault]) {
         let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
         queues.push((route, faults.iter().copied().collect()));
+    }
+
+    /// Faults answered so far.
+    pub fn fired(&self) -> usize {
+        self.fired.load(Ordering::SeqCst)
     }
 
     /// Forgets every pending fault.
@@ -160,10 +166,14 @@ impl FaultPlan {
     fn take(&self, req: &FakeRequest) -> Option<Fault> {
         let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
         queues.retain(|(_, q)| !q.is_empty());
-        queues
+        let fault = queues
             .iter_mut()
             .find(|(route, _)| route.matches(req))
-            .and_then(|(_, q)| q.pop_front())
+            .and_then(|(_, q)| q.pop_front());
+        if fault.is_some() {
+            self.fired.fetch_add(1, Ordering::SeqCst);
+        }
+        fault
     }
 }
 

@@ -19,7 +19,7 @@ pub const OWNER: &str = "contoso";
 pub const REPO: &str = "identity";
 /// The token the fake accepts.
 pub const TOKEN: &str = "github_pat_fake";
-/// The fake's largest page, smaller than GitHub's 100 so paging happens.
+/// The fake's default largest page, smaller than GitHub's 100 so paging happens.
 pub const MAX_PER_PAGE: usize = 2;
 
 /// One stored issue (or pull request).
@@ -36,6 +36,7 @@ pub struct FakeGitHub {
     /// The server.
     pub server: FakeServer,
     store: Arc<Mutex<Vec<Issue>>>,
+    max_per_page: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl FakeGitHub {
@@ -51,12 +52,24 @@ impl FakeGitHub {
         };
         let store = Arc::new(Mutex::new(vec![pr]));
         let s = store.clone();
+        let max_per_page = Arc::new(std::sync::atomic::AtomicUsize::new(MAX_PER_PAGE));
+        let m = max_per_page.clone();
         let server = FakeServer::start(Arc::new(move |req| {
             let mut store = s.lock().unwrap_or_else(|e| e.into_inner());
-            handle(&mut store, req)
+            handle(&mut store, req, m.load(std::sync::atomic::Ordering::SeqCst))
         }))
         .await;
-        Self { server, store }
+        Self {
+            server,
+            store,
+            max_per_page,
+        }
+    }
+
+    /// Sets the largest page (GitHub's is 100; the default [`MAX_PER_PAGE`] forces paging).
+    pub fn set_max_per_page(&self, n: usize) {
+        self.max_per_page
+            .store(n.max(1), std::sync::atomic::Ordering::SeqCst);
     }
 
     /// A copy of every issue.
@@ -110,7 +123,7 @@ fn has_label(issue: &Value, name: &str) -> bool {
         .is_some_and(|ls| ls.iter().any(|l| l["name"] == name))
 }
 
-fn handle(store: &mut Vec<Issue>, req: &FakeRequest) -> FakeResponse {
+fn handle(store: &mut Vec<Issue>, req: &FakeRequest, max_per_page: usize) -> FakeResponse {
     if req.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
         return FakeResponse::error(401, "Bad credentials");
     }
@@ -138,7 +151,7 @@ fn handle(store: &mut Vec<Issue>, req: &FakeRequest) -> FakeResponse {
                 .get("per_page")
                 .and_then(|p| p.parse::<usize>().ok())
                 .unwrap_or(30)
-                .clamp(1, MAX_PER_PAGE);
+                .clamp(1, max_per_page.max(1));
             let page = req
                 .query
                 .get("page")

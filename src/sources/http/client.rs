@@ -328,7 +328,13 @@ impl ApiClient {
                 .collect()
                 .await
                 .map_err(|e| Reason::Transport(transport_message(&e)))?;
-            Ok((u16::from(status), headers, body.to_vec()))
+            let status = u16::from(status);
+            if (200..300).contains(&status) {
+                if let Some(why) = cut_short(&body) {
+                    return Err(Reason::Transport(why));
+                }
+            }
+            Ok((status, headers, body.to_vec()))
         };
         match tokio::time::timeout(self.policy.timeout, send).await {
             Ok(result) => result,
@@ -356,6 +362,23 @@ impl ApiClient {
                 tokio::time::sleep_until(until.into()).await;
             }
         }
+    }
+}
+
+/// Why a success body is cut short: it is JSON that ends before it is complete (a proxy or
+/// the service closed the response early, framing it as complete). Such an answer is a
+/// transport failure, retried like one; a body that is complete but not what the API
+/// documents is not (`None` here, [`Reason::Body`] later).
+fn cut_short(body: &[u8]) -> Option<String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        Err(e) if e.is_eof() => Some(format!(
+            "the answer was cut short after {} bytes ({e})",
+            body.len()
+        )),
+        _ => None,
     }
 }
 
@@ -396,6 +419,18 @@ mod tests {
             "error sending request: closed"
         );
         assert_eq!(without_url("connection refused"), "connection refused");
+    }
+
+    #[test]
+    fn a_json_body_cut_short_is_a_transport_failure_and_retried() {
+        let why = cut_short(br#"{"value":[{"id":"a"},{"id":"#).expect("cut short");
+        assert!(why.contains("cut short after 27 bytes"), "{why}");
+        assert!(Reason::Transport(why).transient());
+        // Complete bodies, even wrong ones, are not cut short: they fail as `Body`.
+        assert_eq!(cut_short(br#"{"value":[]}"#), None);
+        assert_eq!(cut_short(b"<html>oops</html>"), None);
+        assert_eq!(cut_short(br#"{"value":[]}}"#), None);
+        assert_eq!(cut_short(b""), None);
     }
 
     #[test]
