@@ -125,6 +125,7 @@ fn runner(setup: &Setup) -> ScanRunner {
         },
         lifecycle: LifecycleSettings::default(),
         tickets: TicketConfig::file_outbox(&setup.tickets_dir),
+        ticket_retry: stepup::tickets::http::RetryPolicy::default(),
         renotify_days: 7,
         job_budget: Duration::from_millis(setup.budget_ms),
         connect: ConnectOptions {
