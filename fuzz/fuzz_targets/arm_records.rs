@@ -15,6 +15,9 @@ use stepup::settings::TenantSettings;
 use stepup::sources::arm::activity::ActivityQuery;
 use stepup::sources::http::Page;
 
+#[global_allocator]
+static ALLOCATOR: stepup_fuzz::CappedAllocator = stepup_fuzz::CappedAllocator;
+
 fn parse<T: serde::de::DeserializeOwned>(raw: &RawValue) -> Option<T> {
     serde_json::from_str(raw.get()).ok()
 }
@@ -39,7 +42,12 @@ fuzz_target!(|data: &[u8]| {
     for raw in &page.items {
         if let Some(event) = parse::<ActivityEvent>(raw) {
             let _ = query.accepts(&event);
-            let _ = (event.action(), event.is_write(), event.ip(), event.operation_id());
+            let _ = (
+                event.action(),
+                event.is_write(),
+                event.ip(),
+                event.operation_id(),
+            );
             detection.add_activity(event);
         }
         if let Some(subscription) = parse::<Subscription>(raw) {

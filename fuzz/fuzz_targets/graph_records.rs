@@ -14,6 +14,9 @@ use stepup::settings::TenantSettings;
 use stepup::sources::graph::sign_ins::{SignInKind, SignInQuery};
 use stepup::sources::http::Page;
 
+#[global_allocator]
+static ALLOCATOR: stepup_fuzz::CappedAllocator = stepup_fuzz::CappedAllocator;
+
 fn parse<T: serde::de::DeserializeOwned>(raw: &RawValue) -> Option<T> {
     serde_json::from_str(raw.get()).ok()
 }
@@ -28,8 +31,11 @@ fuzz_target!(|data: &[u8]| {
     ) else {
         return;
     };
-    let queries = [SignInKind::Interactive, SignInKind::NonInteractive]
-        .map(|kind| SignInQuery { kind, from, to });
+    let queries = [SignInKind::Interactive, SignInKind::NonInteractive].map(|kind| SignInQuery {
+        kind,
+        from,
+        to,
+    });
     let mut detection = Aggregator::new(&TenantSettings::default());
     for raw in &page.items {
         if let Some(sign_in) = parse::<SignIn>(raw) {

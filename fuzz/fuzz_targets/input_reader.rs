@@ -9,20 +9,32 @@
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 use stepup::detect::records::{
-    ActivityEvent, RegistrationDetails, RoleAssignment, RoleDefinition, SignIn, Subscription,
-    User,
+    ActivityEvent, RegistrationDetails, RoleAssignment, RoleDefinition, SignIn, Subscription, User,
 };
 use stepup::input::read_records_with_capacity;
+
+#[global_allocator]
+static ALLOCATOR: stepup_fuzz::CappedAllocator = stepup_fuzz::CappedAllocator;
 
 fn read<T: DeserializeOwned>(file: &[u8], capacity: usize) {
     let mut delivered = 0u64;
     let (stats, window) =
         read_records_with_capacity(file, "fuzz.json", capacity, |_: T| delivered += 1);
-    assert_eq!(delivered, stats.records, "records counted but not delivered");
-    assert!(stats.bytes <= file.len() as u64, "more bytes read than the file holds");
+    assert_eq!(
+        delivered, stats.records,
+        "records counted but not delivered"
+    );
+    assert!(
+        stats.bytes <= file.len() as u64,
+        "more bytes read than the file holds"
+    );
     // The window doubles only when one item fills it: never past twice the file.
     let bound = capacity.max(8).max(2 * file.len());
-    assert!(window <= bound, "window of {window} bytes for a {}-byte file", file.len());
+    assert!(
+        window <= bound,
+        "window of {window} bytes for a {}-byte file",
+        file.len()
+    );
 }
 
 fuzz_target!(|data: &[u8]| {

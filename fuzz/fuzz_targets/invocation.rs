@@ -11,6 +11,9 @@ use stepup::functions::InvocationRequest;
 use stepup::jobs::{JobMessage, NotifyMessage};
 use stepup::teams::notify::NoticeMessage;
 
+#[global_allocator]
+static ALLOCATOR: stepup_fuzz::CappedAllocator = stepup_fuzz::CappedAllocator;
+
 fuzz_target!(|data: &[u8]| {
     let Ok(request) = InvocationRequest::parse(data) else {
         return;

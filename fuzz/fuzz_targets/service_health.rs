@@ -8,6 +8,9 @@
 use libfuzzer_sys::fuzz_target;
 use stepup::alerts::{dedupe_id, enforcement_date, parse_alert, text_of, NoticeMatcher};
 
+#[global_allocator]
+static ALLOCATOR: stepup_fuzz::CappedAllocator = stepup_fuzz::CappedAllocator;
+
 fuzz_target!(|data: &[u8]| {
     let matcher = NoticeMatcher::new(&["YL9Q-1Z8".to_string()]);
     if let Ok(event) = parse_alert(data) {

@@ -12,6 +12,9 @@ use stepup::teams::chat::command::parse;
 use stepup::teams::chat::text::command_text;
 use stepup::teams::chat::Activity;
 
+#[global_allocator]
+static ALLOCATOR: stepup_fuzz::CappedAllocator = stepup_fuzz::CappedAllocator;
+
 fuzz_target!(|data: &[u8]| {
     if let Ok(activity) = Activity::parse(data) {
         let _ = activity.sender_label();
