@@ -341,22 +341,57 @@ pub fn parse_whole_number(text: &str, range: std::ops::RangeInclusive<u32>) -> R
     }
 }
 
+/// Checks a timer schedule, which the Functions host reads as NCRONTAB, with the `cron`
+/// crate; the value is kept as written.
 fn schedule(name: &'static str, value: Option<String>) -> Result<String, ConfigError> {
     let value = value.unwrap_or_default();
-    let fields = value.split_whitespace().count();
-    if fields != 6 {
+    let fields: Vec<&str> = value.split_whitespace().collect();
+    let [second, minute, hour, day, month, day_of_week] = fields[..] else {
         return Err(invalid(
             name,
             format!("{value:?} is not a 6-field NCRONTAB expression ({{second}} {{minute}} {{hour}} {{day}} {{month}} {{day-of-week}})"),
         ));
-    }
-    value.parse::<cron::Schedule>().map_err(|e| {
+    };
+    let not_valid = |why: &str| {
         invalid(
             name,
-            format!("{value:?} is not a valid NCRONTAB expression: {e}"),
+            format!("{value:?} is not a valid NCRONTAB expression: {why}"),
         )
-    })?;
+    };
+    let day_of_week = cron_day_of_week(day_of_week).map_err(|e| not_valid(&e))?;
+    format!("{second} {minute} {hour} {day} {month} {day_of_week}")
+        .parse::<cron::Schedule>()
+        // The crate's message draws a caret under the expression: its last line says why.
+        .map_err(|e| not_valid(e.to_string().lines().last().unwrap_or_default()))?;
     Ok(value)
+}
+
+/// An NCRONTAB day-of-week field as the `cron` crate reads it: NCRONTAB numbers the days 0-6
+/// from Sunday, the crate 1-7, so numbers become names (`0-5` → `Sun-Fri`); steps stay.
+fn cron_day_of_week(field: &str) -> Result<String, String> {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    let day = |text: &str| match text.parse::<usize>() {
+        Ok(n) => DAYS.get(n).map(|d| (*d).to_string()).ok_or_else(|| {
+            format!("day of week {n} is out of range (0-6 from Sunday, or Sun-Sat)")
+        }),
+        Err(_) => Ok(text.to_string()),
+    };
+    let items = field.split(',').map(|item| {
+        let (range, step) = match item.split_once('/') {
+            Some((range, step)) => (range, Some(step)),
+            None => (item, None),
+        };
+        let range = range
+            .split('-')
+            .map(day)
+            .collect::<Result<Vec<_>, _>>()?
+            .join("-");
+        Ok(match step {
+            Some(step) => format!("{range}/{step}"),
+            None => range,
+        })
+    });
+    Ok(items.collect::<Result<Vec<String>, String>>()?.join(","))
 }
 
 fn parse_owners(value: &str) -> Result<Vec<OwnerRule>, ConfigError> {
@@ -494,6 +529,118 @@ mod tests {
         );
         assert_eq!(c.identity.kind(), IdentityKind::ClientSecret);
         assert!(!format!("{c:?}").contains("s3cr3t"));
+    }
+
+    mod ncrontab {
+        use super::super::schedule;
+        use proptest::prelude::*;
+
+        /// One NCRONTAB field over `lo..=hi`: `*`, a value, a range, a step, a list.
+        fn field(lo: u32, hi: u32) -> impl Strategy<Value = String> {
+            let value = lo..=hi;
+            prop_oneof![
+                Just("*".to_string()),
+                value.clone().prop_map(|v| v.to_string()),
+                (value.clone(), value.clone()).prop_map(|(a, b)| format!(
+                    "{}-{}",
+                    a.min(b),
+                    a.max(b)
+                )),
+                (1..=hi - lo).prop_map(|k| format!("*/{k}")),
+                (value.clone(), 1..=hi - lo).prop_map(move |(a, k)| format!("{a}-{hi}/{k}")),
+                prop::collection::btree_set(value, 2..4).prop_map(|set| {
+                    set.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+                }),
+            ]
+        }
+
+        const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+        fn day_of_week() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("*".to_string()),
+                // NCRONTAB numbers the days 0-6 from Sunday.
+                (0u32..=6).prop_map(|d| d.to_string()),
+                (0u32..=6, 0u32..=6).prop_map(|(a, b)| format!("{}-{}", a.min(b), a.max(b))),
+                prop::sample::select(&DAYS[..]).prop_map(str::to_string),
+                (1usize..7).prop_map(|d| format!("Mon-{}", DAYS[d])),
+                prop::sample::subsequence(&DAYS[..], 2..4).prop_map(|d| d.join(",")),
+            ]
+        }
+
+        fn expression() -> impl Strategy<Value = Vec<String>> {
+            (
+                field(0, 59),
+                field(0, 59),
+                field(0, 23),
+                field(1, 31),
+                field(1, 12),
+                day_of_week(),
+            )
+                .prop_map(|(s, m, h, d, mo, w)| vec![s, m, h, d, mo, w])
+        }
+
+        proptest! {
+            #[test]
+            fn every_six_field_expression_is_taken_as_written(fields in expression(), gap in "[ \t]{1,3}") {
+                let text = fields.join(&gap);
+                prop_assert_eq!(schedule("S", Some(text.clone())).ok(), Some(text));
+            }
+
+            #[test]
+            fn five_or_seven_fields_are_refused(fields in expression(), extra in field(2020, 2030), drop in any::<bool>()) {
+                let mut fields = fields;
+                if drop {
+                    fields.remove(0);
+                } else {
+                    fields.push(extra);
+                }
+                let e = schedule("STEPUP_SCAN_SCHEDULE", Some(fields.join(" "))).unwrap_err();
+                prop_assert!(e.to_string().contains("6-field NCRONTAB"), "{}", e);
+            }
+
+            #[test]
+            fn any_text_is_a_schedule_or_a_one_line_error_naming_the_setting(text in any::<String>()) {
+                match schedule("STEPUP_DIGEST_SCHEDULE", Some(text.clone())) {
+                    Ok(kept) => {
+                        prop_assert_eq!(&kept, &text);
+                        prop_assert_eq!(text.split_whitespace().count(), 6);
+                    }
+                    Err(e) => {
+                        let e = e.to_string();
+                        prop_assert!(e.contains("STEPUP_DIGEST_SCHEDULE"), "{}", e);
+                        prop_assert!(!e.contains('\n') || text.contains('\n'), "{}", e);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn days_of_week_are_counted_from_sunday_zero() {
+            // Found by the property above: the `cron` crate counts 1-7, so NCRONTAB's Sunday
+            // (`0`) was refused and an invalid `7` taken.
+            for ok in [
+                "0 0 8 * * 0",
+                "0 0 8 * * 0-6",
+                "0 0 8 * * 6",
+                "0 0 8 * * 1-5",
+                "0 0 8 * * 0,6",
+                "0 0 8 * * */2",
+            ] {
+                assert_eq!(schedule("S", Some(ok.into())).ok().as_deref(), Some(ok));
+            }
+            for bad in ["0 0 8 * * 7", "0 0 8 * * 5-7", "0 0 8 * * 0-99"] {
+                let e = schedule("S", Some(bad.into())).unwrap_err().to_string();
+                assert!(
+                    e.contains("out of range") && !e.contains('\n'),
+                    "{bad}: {e}"
+                );
+            }
+            let e = schedule("S", Some("0 0 99 * * *".into()))
+                .unwrap_err()
+                .to_string();
+            assert!(!e.contains('\n'), "{e}");
+        }
     }
 
     #[test]

@@ -125,4 +125,73 @@ mod tests {
         );
         assert!(serde_json::from_str::<AppId>("\"nope\"").is_err());
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The textual forms of a GUID that Graph, ARM, Teams and people write.
+        fn forms(id: Uuid) -> Vec<String> {
+            let hyphenated = id.hyphenated().to_string();
+            vec![
+                hyphenated.clone(),
+                hyphenated.to_uppercase(),
+                format!("{{{hyphenated}}}"),
+                format!("{{{}}}", hyphenated.to_uppercase()),
+                id.simple().to_string(),
+                id.urn().to_string(),
+                format!(" \t{hyphenated}\n"),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn every_form_of_a_guid_is_the_same_id(n in any::<u128>()) {
+                let uuid = Uuid::from_u128(n);
+                for text in forms(uuid) {
+                    let id = ObjectId::parse(&text);
+                    prop_assert_eq!(id, Ok(ObjectId::from_uuid(uuid)), "{:?}", text);
+                    prop_assert_eq!(TenantId::parse(&text).map(|t| *t.as_uuid()), Ok(uuid));
+                    prop_assert_eq!(AppId::parse(&text).map(|a| *a.as_uuid()), Ok(uuid));
+                    prop_assert_eq!(SubscriptionId::parse(&text).map(|s| *s.as_uuid()), Ok(uuid));
+                }
+                let id = ObjectId::from_uuid(uuid);
+                let shown = id.to_string();
+                prop_assert_eq!(shown.len(), 36);
+                prop_assert_eq!(shown.to_lowercase(), shown.clone());
+                let json = serde_json::to_string(&id).unwrap_or_default();
+                prop_assert_eq!(json, format!("\"{shown}\""));
+                prop_assert_eq!(serde_json::from_str::<ObjectId>(&format!("\"{}\"", shown.to_uppercase())).ok(), Some(id));
+            }
+
+            #[test]
+            fn any_text_parses_to_an_id_that_prints_back_or_to_a_short_error(text in any::<String>()) {
+                match SubscriptionId::parse(&text) {
+                    Ok(id) => prop_assert_eq!(SubscriptionId::parse(&id.to_string()), Ok(id)),
+                    Err(e) => {
+                        prop_assert!(e.value.chars().count() <= 80);
+                        prop_assert!(text.starts_with(&e.value));
+                        prop_assert!(e.to_string().starts_with("subscription id "));
+                    }
+                }
+            }
+
+            #[test]
+            fn a_changed_guid_is_another_id_or_none(n in any::<u128>(), at in 0usize..36, c in any::<char>()) {
+                let text = Uuid::from_u128(n).hyphenated().to_string();
+                let mut changed: Vec<char> = text.chars().collect();
+                changed[at] = c;
+                let changed: String = changed.into_iter().collect();
+                if changed == text {
+                    return Ok(());
+                }
+                if let Ok(id) = ObjectId::parse(&changed) {
+                    // Only a hex digit for a hex digit keeps it a GUID.
+                    prop_assert!(c.is_ascii_hexdigit() && at != 8 && at != 13 && at != 18 && at != 23);
+                    let same = changed.eq_ignore_ascii_case(&text);
+                    prop_assert_eq!(id == ObjectId::from_uuid(Uuid::from_u128(n)), same);
+                }
+            }
+        }
+    }
 }

@@ -164,8 +164,12 @@ fn sentence_around(text: &str, at: usize) -> (usize, usize) {
             Some(b'\n') => true,
             Some(b'.' | b'!' | b'?' | b';') => {
                 let blank_after = bytes.get(i + 1).is_none_or(u8::is_ascii_whitespace);
-                let word_start = text[..i]
-                    .rfind(|c: char| !c.is_ascii_alphabetic())
+                // The word before the mark: ASCII letters only, so a byte search is exact
+                // (every byte of a multi-byte character is outside ASCII), and the word
+                // starts on a character boundary.
+                let word_start = bytes[..i]
+                    .iter()
+                    .rposition(|b| !b.is_ascii_alphabetic())
                     .map_or(0, |p| p + 1);
                 let abbreviation = month_number(&text[word_start..i]).is_some()
                     && (3..=4).contains(&(i - word_start));
@@ -184,6 +188,17 @@ fn sentence_around(text: &str, at: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::enforcement_date;
+
+    #[test]
+    fn a_sentence_mark_after_a_multibyte_character_is_read() {
+        // Found by the service_health fuzz target: the word before a `.` was cut inside
+        // the `é`, a slicing panic.
+        assert_eq!(enforcement_date("Café. 2025-10-01"), None);
+        assert_eq!(
+            enforcement_date("Résumé… é. Starting October 1, 2025, MFA is required for Azure CLI."),
+            chrono::NaiveDate::from_ymd_opt(2025, 10, 1)
+        );
+    }
 
     #[test]
     fn phrasings_of_the_date() {

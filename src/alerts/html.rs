@@ -33,9 +33,12 @@ pub fn text_of(html: &str) -> String {
                 rest = &after[close + 1..];
             }
             None => {
-                // A lone `<` (as in "a < b"): keep it as text.
+                // A lone `<` (as in "a < b"): no `>` follows, so no later `<` opens a tag
+                // either: the rest is text (searching again for each `<` would be quadratic).
                 out.push('<');
-                rest = after;
+                out.push_str(after);
+                rest = "";
+                break;
             }
         }
     }
@@ -76,6 +79,14 @@ mod tests {
             text_of(html),
             "Action required: enable MFA\nStarting October 1, 2025 & later \u{2013} see this ."
         );
+    }
+
+    #[test]
+    fn many_lone_brackets_are_text_read_in_one_pass() {
+        // Each lone `<` used to search the whole rest for a `>`: quadratic in the text.
+        let text = text_of(&"a < b ".repeat(50_000));
+        assert_eq!(text.len(), "a < b ".len() * 50_000 - 1);
+        assert!(text.starts_with("a < b a < b"));
     }
 
     #[test]

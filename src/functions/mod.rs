@@ -13,6 +13,8 @@
 mod dispatch;
 pub mod forwarded;
 pub mod invocation;
+#[cfg(test)]
+mod invocation_props;
 pub mod log;
 pub mod registry;
 pub mod server;

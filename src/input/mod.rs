@@ -23,4 +23,4 @@ pub use error::InputError;
 pub use export_dir::{ExportDir, ExportFile, SETTINGS_FILE};
 pub use file::read_file;
 pub use problem::{ReadStats, RecordProblem};
-pub use reader::read_records;
+pub use reader::{read_records, read_records_with_capacity};

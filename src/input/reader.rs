@@ -34,8 +34,9 @@ pub fn read_records<T: DeserializeOwned, R: Read>(
 }
 
 /// [`read_records`] with a chosen initial buffer size (small sizes exercise refills in
-/// tests); also returns the buffer's final size, to check that memory stayed bounded.
-pub(crate) fn read_records_with_capacity<T: DeserializeOwned, R: Read>(
+/// tests and fuzzing); also returns the buffer's final size, to check that memory stayed
+/// bounded.
+pub fn read_records_with_capacity<T: DeserializeOwned, R: Read>(
     reader: R,
     file_label: &str,
     capacity: usize,

@@ -714,6 +714,19 @@ mod tests {
         assert_eq!(retry_after(&h), None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_retry_after_is_a_wait_or_none(value in "[ -~]{0,40}", secs in proptest::prelude::any::<u64>()) {
+            let mut h = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                h.insert(RETRY_AFTER, v);
+                let _ = retry_after(&h);
+            }
+            h.insert(RETRY_AFTER, HeaderValue::from(secs));
+            proptest::prop_assert_eq!(retry_after(&h), Some(Duration::from_secs(secs)));
+        }
+    }
+
     #[test]
     fn auth_header_is_sensitive_and_errors_never_carry_the_secret() {
         let auth = Auth::Basic {

@@ -33,8 +33,13 @@ pub(crate) mod tests {
 
     /// A Graph client at `base` for URL tests.
     pub(crate) fn graph_client(base: &str) -> ApiClient {
+        api_client("Graph", base)
+    }
+
+    /// A client of `service` ("Graph", "ARM") at `base` that never gets a token.
+    pub(crate) fn api_client(service: &'static str, base: &str) -> ApiClient {
         ApiClient::new(
-            "Graph",
+            service,
             parse_base_url("STEPUP_GRAPH_URL", base).unwrap(),
             Arc::new(TokenSource::new(Arc::new(NoCredential))),
             azure_core::http::new_http_client(None),

@@ -349,7 +349,11 @@ impl ApiClient {
         }
         if arm_remaining_reads(headers).is_some_and(|left| left < ARM_LOW_READS) {
             if let Ok(mut until) = self.paused_until.lock() {
-                let next = Instant::now() + retry_after(headers).unwrap_or(ARM_LOW_PAUSE);
+                // The server's hint is cut like any other: a huge one would overflow `Instant`.
+                let pause = retry_after(headers)
+                    .unwrap_or(ARM_LOW_PAUSE)
+                    .min(self.policy.max_retry_after);
+                let next = Instant::now() + pause;
                 *until = Some(until.map_or(next, |u| u.max(next)));
             }
         }
@@ -431,6 +435,25 @@ mod tests {
         assert_eq!(cut_short(b"<html>oops</html>"), None);
         assert_eq!(cut_short(br#"{"value":[]}}"#), None);
         assert_eq!(cut_short(b""), None);
+    }
+
+    #[test]
+    fn a_huge_wait_hint_with_a_spent_arm_budget_is_cut_not_a_panic() {
+        // `Instant + Duration` panics on overflow; a server's hint must not reach it uncut.
+        let arm = crate::sources::graph::tests::api_client("ARM", "https://management.azure.com");
+        for hint in ["18446744073709551615", "1e300"] {
+            let mut h = Headers::new();
+            h.insert("x-ms-ratelimit-remaining-subscription-reads", "0");
+            h.insert("retry-after", hint);
+            let before = Instant::now();
+            arm.note_arm_budget(&h);
+            let until = arm.paused_until.lock().ok().and_then(|u| *u);
+            assert!(
+                until.is_some_and(|u| u <= Instant::now() + arm.policy.max_retry_after
+                    && u >= before + arm.policy.max_retry_after),
+                "{hint}: {until:?}"
+            );
+        }
     }
 
     #[test]

@@ -78,7 +78,10 @@ pub fn retry_after(headers: &Headers) -> Option<Duration> {
     }
     let value = get("retry-after")?;
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        // Past `Duration`'s range (some 584 billion years) the hint saturates; callers cut
+        // it to their longest wait.
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
@@ -137,6 +140,54 @@ mod tests {
         assert_eq!(past, Some(Duration::ZERO));
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
         assert_eq!(retry_after(&headers(&[])), None);
+    }
+
+    #[test]
+    fn a_huge_hint_saturates_instead_of_panicking() {
+        // Found by the property below: `Duration::from_secs_f64` panics past its range.
+        for huge in ["1e20", "1e300", "18446744073709551616"] {
+            assert_eq!(
+                retry_after(&headers(&[("retry-after", huge)])),
+                Some(Duration::MAX),
+                "{huge}"
+            );
+        }
+        assert_eq!(retry_after(&headers(&[("retry-after", "inf")])), None);
+        assert_eq!(retry_after(&headers(&[("retry-after", "-1")])), None);
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_header_value_is_a_hint_or_none(value in any::<String>(), name in prop::sample::select(&["retry-after", "retry-after-ms", "x-ms-retry-after-ms"][..])) {
+                let _ = retry_after(&headers(&[(name, &value)]));
+            }
+
+            #[test]
+            fn any_number_of_seconds_is_that_wait(secs in any::<f64>(), pad in "[ \t]{0,2}") {
+                let text = format!("{pad}{secs}{pad}");
+                let hint = retry_after(&headers(&[("retry-after", &text)]));
+                if !(secs >= 0.0 && secs.is_finite()) {
+                    prop_assert_eq!(hint, None, "{}", text);
+                } else if secs < 1e15 {
+                    let got = hint.map(|d| d.as_secs_f64());
+                    prop_assert!(got.is_some_and(|g| (g - secs).abs() <= secs * 1e-9 + 1e-9), "{} → {:?}", text, got);
+                } else {
+                    prop_assert!(hint.is_some_and(|d| d.as_secs_f64() >= 1e15), "{} → {:?}", text, hint);
+                }
+            }
+
+            #[test]
+            fn milliseconds_win_over_seconds(ms in any::<u64>(), secs in any::<u32>()) {
+                let h = headers(&[("retry-after", &secs.to_string()), ("x-ms-retry-after-ms", &ms.to_string())]);
+                prop_assert_eq!(retry_after(&h), Some(Duration::from_millis(ms)));
+                let h = headers(&[("retry-after", &secs.to_string())]);
+                prop_assert_eq!(retry_after(&h), Some(Duration::from_secs(u64::from(secs))));
+            }
+        }
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub mod settings;
 pub mod text;
 
 #[cfg(test)]
+mod command_props;
+#[cfg(test)]
 mod service_tests;
 
 pub use activity::Activity;

@@ -2,6 +2,8 @@
 //! bot's `<at>name</at>` mention first, other tags (`<p>`, `<div>`, `<a href="mailto:…">`),
 //! entities (`&amp;`, `&nbsp;`) and non-breaking spaces.
 
+use crate::detect::records::de::find_ignore_case;
+
 /// The command text of a message: mentions removed, other tags dropped (their text kept),
 /// entities decoded, all whitespace (including U+00A0) collapsed to single spaces.
 pub fn command_text(raw: &str) -> String {
@@ -12,33 +14,43 @@ pub fn command_text(raw: &str) -> String {
 
 /// Removes `<at>…</at>` with its content and every other tag (keeping the text between
 /// tags). A `<` that starts no tag (`a < b`) is kept; an unclosed `<at>` drops the rest.
+/// Linear in the text, however many `<` and mentions it holds.
 fn strip_tags(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        let tail = &rest[open..];
-        let Some(close) = tail.find('>') else {
-            out.push_str(tail);
-            return out;
+    // Where the unread text starts, and the first `>` after the last `<` met (a `<` that
+    // starts no tag leaves it ahead: searching again would make the text quadratic).
+    let mut at = 0;
+    let mut close: Option<usize> = None;
+    while let Some(open) = raw[at..].find('<').map(|i| at + i) {
+        out.push_str(&raw[at..open]);
+        let end = match close {
+            Some(c) if c > open => c,
+            _ => match raw[open..].find('>') {
+                Some(i) => open + i,
+                None => {
+                    out.push_str(&raw[open..]);
+                    return out;
+                }
+            },
         };
-        let tag = &tail[1..close];
+        close = Some(end);
+        let tag = &raw[open + 1..end];
         if !looks_like_tag(tag) {
             out.push('<');
-            rest = &tail[1..];
+            at = open + 1;
             continue;
         }
         // A tag ends a word: `status<br>me` is two words.
         out.push(' ');
-        rest = &tail[close + 1..];
+        at = end + 1;
         if tag_name(tag).eq_ignore_ascii_case("at") && !tag.starts_with('/') {
-            rest = match find_ignore_case(rest, "</at>") {
-                Some(end) => &rest[end + "</at>".len()..],
-                None => "",
+            at = match find_ignore_case(&raw[at..], "</at>") {
+                Some(i) => at + i + "</at>".len(),
+                None => raw.len(),
             };
         }
     }
-    out.push_str(rest);
+    out.push_str(&raw[at..]);
     out
 }
 
@@ -54,11 +66,6 @@ fn tag_name(inner: &str) -> &str {
         .split(|c: char| c.is_whitespace() || c == '/')
         .find(|s| !s.is_empty())
         .unwrap_or("")
-}
-
-fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
-    let lower = haystack.to_ascii_lowercase();
-    lower.find(needle)
 }
 
 #[cfg(test)]
@@ -89,6 +96,23 @@ mod tests {
         ] {
             assert_eq!(command_text(raw), typed, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn many_mentions_and_stray_brackets_read_like_few() {
+        // Each mention used to lowercase the whole rest of the text, and each stray `<`
+        // searched it again for a `>`: a 250 KB message took minutes. The same text, with
+        // the same meaning, now reads in one pass.
+        let mentions = "<at>stepup</at>".repeat(20_000);
+        assert_eq!(command_text(&format!("{mentions} status me")), "status me");
+        let brackets = "< ".repeat(100_000);
+        let text = command_text(&format!("ack a@b.io {brackets}>"));
+        assert!(
+            text.starts_with("ack a@b.io < < <") && text.ends_with("< >"),
+            "{}",
+            &text[..40]
+        );
+        assert_eq!(text.matches('<').count(), 100_000);
     }
 
     #[test]
