@@ -1,8 +1,6 @@
 //! The latest scan report per tenant, kept in state for chat answers and the digest:
 //! `reports/<tenantId>/latest.json` (the report before it: `previous.json`).
 
-use bytes::Bytes;
-
 use crate::ids::TenantId;
 use crate::report::model::ScanReport;
 use crate::state::{get_json, Condition, StateKey, StateStore};
@@ -44,13 +42,7 @@ pub async fn save_report(
             )
             .await?;
     }
-    let body = serde_json::to_vec(report).map_err(|e| crate::state::StateError::Failed {
-        key: latest.to_string(),
-        message: format!("cannot encode the report: {e}"),
-    })?;
-    store
-        .put(&latest, Bytes::from(body), Condition::Always)
-        .await?;
+    crate::state::put_json(store, &latest, report, Condition::Always).await?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::legs::Leg;
 use crate::jobs::RunId;
 use crate::lifecycle::StoreError;
-use crate::state::{get_json, Condition, StateKey, StateStore};
+use crate::state::{get_json, put_json, Condition, StateKey, StateStore};
 
 /// A source job's progress.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,13 +33,7 @@ impl Checkpoint {
     /// Stores it, returning its key.
     pub async fn save(&self, store: &dyn StateStore) -> Result<StateKey, StoreError> {
         let key = checkpoint_key(&self.run_id, &self.job)?;
-        let body = serde_json::to_vec(self).map_err(|e| crate::state::StateError::Failed {
-            key: key.to_string(),
-            message: format!("cannot encode the checkpoint: {e}"),
-        })?;
-        store
-            .put(&key, bytes::Bytes::from(body), Condition::Always)
-            .await?;
+        put_json(store, &key, self, Condition::Always).await?;
         Ok(key)
     }
 

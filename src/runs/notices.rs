@@ -4,12 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use bytes::Bytes;
-
 use crate::ids::{ObjectId, TenantId};
 use crate::jobs::{OwnerNotice, RunId};
 use crate::lifecycle::StoreError;
-use crate::state::{get_json, Condition, StateError, StateKey, StateStore};
+use crate::state::{get_json, put_json, Condition, StateError, StateKey, StateStore};
 use crate::teams::notify::OwnerNotice as PlannedNotice;
 
 /// The most accounts a message names itself (≈40 KB of ids, under the 64 KB queue limit).
@@ -43,13 +41,7 @@ pub async fn owner_messages(
         };
         if message.accounts.len() > ACCOUNTS_INLINE {
             let key = StateKey::parse(&format!("notices/{tenant}/{run_id}/{n}.json"))?;
-            let body = serde_json::to_vec(&message.accounts).map_err(|e| StateError::Failed {
-                key: key.to_string(),
-                message: format!("cannot encode the account list: {e}"),
-            })?;
-            store
-                .put(&key, Bytes::from(body), Condition::Always)
-                .await?;
+            put_json(store, &key, &message.accounts, Condition::Always).await?;
             message.accounts = Vec::new();
             message.accounts_key = Some(key.as_str().to_owned());
         }

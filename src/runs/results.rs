@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::detect::aggregate::Partial;
 use crate::jobs::RunId;
 use crate::lifecycle::StoreError;
-use crate::state::{get_json, Condition, StateKey, StateStore};
+use crate::state::{get_json, put_json, Condition, StateKey, StateStore};
 
 /// The ledger key of the subscription listing the plan job reads itself (its result holds
 /// the subscriptions' tags, which name owners).
@@ -53,14 +53,7 @@ impl SourceResult {
         run_id: &RunId,
         job: &str,
     ) -> Result<(), StoreError> {
-        let key = result_key(run_id, job)?;
-        let body = serde_json::to_vec(self).map_err(|e| crate::state::StateError::Failed {
-            key: key.to_string(),
-            message: format!("cannot encode the result: {e}"),
-        })?;
-        store
-            .put(&key, bytes::Bytes::from(body), Condition::Always)
-            .await?;
+        put_json(store, &result_key(run_id, job)?, self, Condition::Always).await?;
         Ok(())
     }
 

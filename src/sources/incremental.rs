@@ -17,7 +17,6 @@
 
 use std::collections::BTreeMap;
 
-use bytes::Bytes;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -170,13 +169,7 @@ pub async fn save(
             partial: days.remove(&day).unwrap_or_default(),
         };
         let key = bucket_key(tenant, &plan.source, day)?;
-        let body = serde_json::to_vec(&bucket).map_err(|e| crate::state::StateError::Failed {
-            key: key.to_string(),
-            message: format!("encoding JSON: {e}"),
-        })?;
-        store
-            .put(&key, Bytes::from(body), Condition::Always)
-            .await?;
+        crate::state::put_json(store, &key, &bucket, Condition::Always).await?;
         let Some(next) = day.succ_opt() else { break };
         day = next;
     }

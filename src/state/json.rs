@@ -23,6 +23,21 @@ pub async fn get_json<T: DeserializeOwned>(
     }
 }
 
+/// Writes `value` as compact JSON at `key` when `condition` holds; the store's answer (the
+/// new ETag, or [`StateError::Conflict`] when the condition failed) is returned as is.
+pub async fn put_json<T: Serialize + ?Sized>(
+    store: &dyn StateStore,
+    key: &StateKey,
+    value: &T,
+    condition: Condition,
+) -> Result<super::ETag, StateError> {
+    let body = serde_json::to_vec(value).map_err(|e| StateError::Failed {
+        key: key.to_string(),
+        message: format!("encoding JSON: {e}"),
+    })?;
+    store.put(key, Bytes::from(body), condition).await
+}
+
 /// Reads the value at `key` (`None` when absent), applies `f`, and writes the result only if
 /// nobody wrote in between (`If-Match` the version read, or `If-None-Match: *`). On a
 /// conflict it sleeps a little (jittered, growing) and starts again from a fresh read, at most

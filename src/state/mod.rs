@@ -21,7 +21,7 @@ pub use config::{
     BlobSettings, StateConfig, StateConfigError, BLOB_URL_VAR, CONTAINER_VAR, DEFAULT_CONTAINER,
     DEFAULT_STATE_DIR, STATE_DIR_VAR,
 };
-pub use json::{get_json, update_json, update_json_if_changed, MAX_UPDATE_ATTEMPTS};
+pub use json::{get_json, put_json, update_json, update_json_if_changed, MAX_UPDATE_ATTEMPTS};
 pub use key::{KeyError, StateKey};
 pub use local::LocalDirStore;
 

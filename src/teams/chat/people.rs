@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -95,14 +94,13 @@ impl PeopleIndex {
 
     /// Stores the index (replacing the previous one).
     pub async fn save(&self, store: &dyn StateStore) -> Result<(), StateError> {
-        let key = Self::key_of(&self.tenant_id);
-        let body = serde_json::to_vec(self).map_err(|e| StateError::Failed {
-            key: key.to_string(),
-            message: format!("cannot encode the people index: {e}"),
-        })?;
-        store
-            .put(&key, Bytes::from(body), Condition::Always)
-            .await?;
+        crate::state::put_json(
+            store,
+            &Self::key_of(&self.tenant_id),
+            self,
+            Condition::Always,
+        )
+        .await?;
         Ok(())
     }
 }

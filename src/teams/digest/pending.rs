@@ -3,12 +3,10 @@
 //! state (`broadcasts/<tenant>/<key>.json`) and queued again by the run that stores the first
 //! report ([`pending_broadcasts`]); once posted it is forgotten ([`forget_broadcast`]).
 
-use bytes::Bytes;
-
 use crate::ids::TenantId;
 use crate::jobs::Broadcast;
 use crate::lifecycle::StoreError;
-use crate::state::{get_json, Condition, StateKey, StateStore};
+use crate::state::{get_json, put_json, Condition, StateKey, StateStore};
 use crate::teams::channel::{short_hash, slug};
 
 fn prefix(tenant: &TenantId) -> String {
@@ -29,14 +27,7 @@ pub async fn defer_broadcast(
     store: &dyn StateStore,
     broadcast: &Broadcast,
 ) -> Result<(), StoreError> {
-    let key = key_of(broadcast)?;
-    let body = serde_json::to_vec(broadcast).map_err(|e| crate::state::StateError::Failed {
-        key: key.to_string(),
-        message: format!("cannot encode the broadcast: {e}"),
-    })?;
-    store
-        .put(&key, Bytes::from(body), Condition::Always)
-        .await?;
+    put_json(store, &key_of(broadcast)?, broadcast, Condition::Always).await?;
     Ok(())
 }
 

@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use bytes::Bytes;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::notice::{trimmed, NoticeAccount, NoticeTicket, OwnerNotice};
@@ -36,13 +35,7 @@ pub async fn save_findings(
 ) -> Result<(), StoreError> {
     let key = findings_key(tenant)?;
     let kept: Vec<Finding> = findings.iter().map(trimmed).collect();
-    let body = serde_json::to_vec(&kept).map_err(|e| crate::state::StateError::Failed {
-        key: key.to_string(),
-        message: format!("cannot encode the findings: {e}"),
-    })?;
-    store
-        .put(&key, Bytes::from(body), Condition::Always)
-        .await?;
+    crate::state::put_json(store, &key, &kept, Condition::Always).await?;
     Ok(())
 }
 
