@@ -487,6 +487,19 @@ pub fn next_link(link: &str) -> Option<Url> {
     })
 }
 
+/// A transport failure of `reqwest` as one line without the URL (`timed out: …`,
+/// `transport error: …`), and whether the request surely never reached the server (the
+/// connection did not open). Shared with the Teams webhook sink.
+pub(crate) fn transport_failure(e: reqwest::Error) -> (String, bool) {
+    let unsent = e.is_connect();
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else {
+        "transport error"
+    };
+    (format!("{kind}: {}", e.without_url()), unsent)
+}
+
 /// Why one attempt failed.
 #[derive(Debug)]
 enum AttemptError {
@@ -507,16 +520,8 @@ enum AttemptError {
 impl AttemptError {
     /// From a `reqwest` error, without the URL.
     fn transport(e: reqwest::Error) -> Self {
-        let unsent = e.is_connect();
-        let kind = if e.is_timeout() {
-            "timed out"
-        } else {
-            "transport error"
-        };
-        AttemptError::Transport {
-            message: format!("{kind}: {}", e.without_url()),
-            unsent,
-        }
+        let (message, unsent) = transport_failure(e);
+        AttemptError::Transport { message, unsent }
     }
 
     /// Whether another attempt may help (and is safe).

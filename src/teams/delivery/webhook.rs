@@ -219,16 +219,8 @@ enum Failure {
 
 impl Failure {
     fn transport(e: reqwest::Error) -> Self {
-        let unsent = e.is_connect();
-        let kind = if e.is_timeout() {
-            "timed out"
-        } else {
-            "transport error"
-        };
-        Failure::Transport {
-            message: format!("{kind}: {}", e.without_url()),
-            unsent,
-        }
+        let (message, unsent) = crate::tickets::http::transport_failure(e);
+        Failure::Transport { message, unsent }
     }
 
     fn retryable(&self) -> bool {
