@@ -9,14 +9,13 @@ use super::notices::owner_messages;
 use super::results::SourceResult;
 use super::runner::{RunError, ScanRunner, Step};
 use super::window::RunWindow;
-use crate::detect::model::OwnerRule;
 use crate::detect::Aggregator;
-use crate::ids::ObjectId;
 use crate::jobs::{JobOutcome, RunId, RunLedger};
 use crate::lifecycle::snapshot::WeeklySnapshot;
 use crate::lifecycle::{apply, load_records, save_report, ApplyError, ScanContext};
 use crate::report::model::ScanReport;
 use crate::report::Scan;
+use crate::sources::live::owners_needed;
 use crate::sources::SourceJob;
 use crate::state::{get_json, Condition, StateKey};
 use crate::teams::digest::pending_broadcasts;
@@ -67,18 +66,7 @@ impl ScanRunner {
         agg.cover(window.window_start, window.now);
 
         // Owners on demand: managers and sponsors of at-risk accounts the map does not cover.
-        let need: Vec<ObjectId> = agg
-            .clone()
-            .finish()
-            .findings
-            .iter()
-            .filter(|f| {
-                f.owner
-                    .as_ref()
-                    .is_none_or(|o| o.rule != OwnerRule::OwnershipMap)
-            })
-            .map(|f| f.user_id)
-            .collect();
+        let need = owners_needed(&agg);
         if !need.is_empty() {
             match self.connections.of(tenant) {
                 Ok(ctx) => {

@@ -115,6 +115,22 @@ impl Ran {
     }
 }
 
+/// The at-risk accounts whose owner the ownership map does not name: their managers and
+/// sponsors are read on demand (a preliminary detection of what `agg` holds).
+pub fn owners_needed(agg: &Aggregator) -> Vec<ObjectId> {
+    agg.clone()
+        .finish()
+        .findings
+        .iter()
+        .filter(|f| {
+            f.owner
+                .as_ref()
+                .is_none_or(|o| o.rule != OwnerRule::OwnershipMap)
+        })
+        .map(|f| f.user_id)
+        .collect()
+}
+
 /// Scans one tenant live.
 pub async fn live_scan(
     ctx: &SourceContext,
@@ -273,17 +289,7 @@ pub async fn live_scan(
     let phase = std::time::Instant::now();
 
     // Owners on demand: managers and sponsors of at-risk accounts the map does not cover.
-    let first = agg.clone().finish();
-    let need: Vec<ObjectId> = first
-        .findings
-        .iter()
-        .filter(|f| {
-            f.owner
-                .as_ref()
-                .is_none_or(|o| o.rule != OwnerRule::OwnershipMap)
-        })
-        .map(|f| f.user_id)
-        .collect();
+    let need = owners_needed(&agg);
     if !need.is_empty() {
         opts.progress.planned(1);
         let owners = run(SourceJob::Owners { users: need }).await;
